@@ -197,8 +197,19 @@ child_exec(pid_t parent, int logfd, char *const argv[], char *const envp[])
 	if (logfd != -1 && dup2(logfd, STDERR_FILENO) == -1)
 		_exit(127);
 	execve(argv[0], argv, envp);
-	(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) == -1)
+		_exit(127);
 	_exit(127);
+}
+
+/* getenv("TMPDIR") or "/tmp"; never NULL. */
+static const char *
+tmp_dir(void)
+{
+	const char	*s;
+
+	s = getenv("TMPDIR");
+	return s != NULL && s[0] != '\0' ? s : "/tmp";
 }
 
 /*
@@ -208,14 +219,10 @@ child_exec(pid_t parent, int logfd, char *const argv[], char *const envp[])
 static int
 log_open(const char *name, char *path, size_t size)
 {
-	const char	*tmp;
-	int		 fd, n;
+	int	 fd, n;
 
-	tmp = getenv("TMPDIR");
-	if (tmp == NULL || tmp[0] == '\0')
-		tmp = "/tmp";
-	n = snprintf(path, size, "%s/cgiauth-test-%s-%ld.XXXXXX", tmp, name,
-	    (long)getpid());
+	n = snprintf(path, size, "%s/cgiauth-test-%s-%ld.XXXXXX", tmp_dir(),
+	    name, (long)getpid());
 	if (n < 0 || (size_t)n >= size)
 		return -1;
 	fd = mkstemp(path);
@@ -261,7 +268,8 @@ ca_harness_spawn(struct ca_harness_proc *p, const char *name,
 			goto out;
 
 	rc = CA_ENOMEM;
-	if ((env = env_build(envp_extra)) == NULL)
+	env = env_build(envp_extra);
+	if (env == NULL)
 		goto out;
 	verbose = getenv("CGIAUTH_TEST_VERBOSE") != NULL;
 	rc = CA_EIO;
@@ -281,22 +289,9 @@ ca_harness_spawn(struct ca_harness_proc *p, const char *name,
 	(void)setpgid(pid, pid);
 	p->pid = pid;
 	if (logfd != -1) {
+		/* Name the log by the child now that its pid is known. */
 		n = snprintf(p->log, sizeof(p->log),
-		    "%.*s.log", (int)(strlen(tmp_log) - 7), tmp_log);
-		if (n > 0 && (size_t)n < sizeof(p->log)) {
-			/* tmp_log ends ".XXXXXX"; name the log by the child. */
-			n = snprintf(p->log + (strlen(tmp_log) - 7 -
-			    strlen(name) - 1 - 0), 0, "%s", "");
-			(void)n;
-		}
-	}
-	if (logfd != -1 && p->log[0] != '\0') {
-		const char	*tmpdir = getenv("TMPDIR");
-
-		if (tmpdir == NULL || tmpdir[0] == '\0')
-			tmpdir = "/tmp";
-		n = snprintf(p->log, sizeof(p->log),
-		    "%s/cgiauth-test-%s-%ld.log", tmpdir, name, (long)pid);
+		    "%s/cgiauth-test-%s-%ld.log", tmp_dir(), name, (long)pid);
 		if (n < 0 || (size_t)n >= sizeof(p->log) ||
 		    rename(tmp_log, p->log) == -1)
 			memcpy(p->log, tmp_log, strlen(tmp_log) + 1);
@@ -321,7 +316,7 @@ ca_harness_spawn(struct ca_harness_proc *p, const char *name,
 		sleep_ms(POLL_INTERVAL_MS);
 	}
 out:
-	if (rc != CA_OK && p != NULL && p->name[0] != '\0') {
+	if (rc != CA_OK && p->name[0] != '\0') {
 		(void)fprintf(stderr, "harness: %s on port %d %s (%s); "
 		    "log: %s\n", p->name, port, why, ca_strerror(rc),
 		    p->log[0] != '\0' ? p->log : "stderr");
@@ -371,7 +366,10 @@ ca_harness_dump_log(const struct ca_harness_proc *p)
 	if (fd == -1)
 		return;
 	(void)fprintf(stderr, "---- %s (%s) ----\n", p->name, p->log);
-	while (total < DUMP_MAX && (n = read(fd, buf, sizeof(buf))) > 0) {
+	while (total < DUMP_MAX) {
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
 		(void)fwrite(buf, 1, (size_t)n, stderr);
 		total += (size_t)n;
 	}
@@ -402,7 +400,8 @@ ca_harness_devdb_start(struct ca_harness_proc *p)
 		return CA_ENOTFOUND;
 	}
 	for (attempt = 0; attempt < DEVDB_ATTEMPTS; attempt++) {
-		if ((rc = ca_harness_free_port(&port)) != CA_OK)
+		rc = ca_harness_free_port(&port);
+		if (rc != CA_OK)
 			return rc;
 		n = snprintf(portstr, sizeof(portstr), "%d", port);
 		if (n < 0 || (size_t)n >= sizeof(portstr))

@@ -1,0 +1,111 @@
+/*
+ * next.c: decides whether a "next" value may go into a Location header.
+ *
+ * Accepted: a path-absolute reference (RFC 3986 section 4.2) of printable
+ * ASCII, at most CA_NEXT_MAX bytes, starting with exactly one "/" and with
+ * no "\" anywhere.  That rules out schemes ("https:", "javascript:"),
+ * network-path references ("//host") and what browsers also read as one:
+ * "/\host", "\\host", and "/<tab>/host" (the WHATWG URL parser treats "\"
+ * like "/" and drops tab, CR and LF).  Because some layer may decode the
+ * value again, every percent-decoded form (up to three rounds) must pass
+ * the same checks, and a value still changing after three rounds is
+ * refused.  Anything else gives "/".
+ */
+#include <string.h>
+
+#include "next.h"
+
+/* Decoding rounds checked; deeper encodings have no honest use. */
+#define NEXT_ROUNDS	3
+
+static int
+hexval(unsigned char ch)
+{
+
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The checks every form must pass: one leading "/", not followed by "/"
+ * or "\", no "\" and no control character (C0 or DEL) anywhere.  With raw
+ * set (the value as sent) also only printable ASCII and valid escapes.
+ */
+static int
+next_ok(const unsigned char *s, size_t n, int raw)
+{
+	size_t	 i;
+
+	if (n == 0 || s[0] != '/')
+		return 0;
+	if (n > 1 && (s[1] == '/' || s[1] == '\\'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\')
+			return 0;
+		if (!raw)
+			continue;
+		if (s[i] == ' ' || s[i] > 0x7e)
+			return 0;
+		if (s[i] == '%' && (n - i < 3 || hexval(s[i + 1]) < 0 ||
+		    hexval(s[i + 2]) < 0))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Decodes s[0..n) into out in the way a lenient server would: a "%" not
+ * followed by two hex digits stays as it is.  Returns the new length.
+ */
+static size_t
+next_decode(const unsigned char *s, size_t n, unsigned char *out)
+{
+	size_t	 i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && n - i >= 3 && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			out[o++] = (unsigned char)(hexval(s[i + 1]) << 4 |
+			    hexval(s[i + 2]));
+			i += 2;
+		} else
+			out[o++] = s[i];
+	}
+	return o;
+}
+
+const char *
+ca_next_safe(const char *next)
+{
+	unsigned char	 a[CA_NEXT_MAX], b[CA_NEXT_MAX];
+	unsigned char	*cur = a, *nxt = b, *t;
+	size_t		 n, m, round;
+
+	if (next == NULL)
+		return "/";
+	n = strnlen(next, CA_NEXT_MAX + 1);
+	if (n > CA_NEXT_MAX || !next_ok((const unsigned char *)next, n, 1))
+		return "/";
+	if (memchr(next, '%', n) == NULL)
+		return next;
+	memcpy(cur, next, n);
+	for (round = 0; round <= NEXT_ROUNDS; round++) {
+		m = next_decode(cur, n, nxt);
+		if (m == n && memcmp(cur, nxt, n) == 0)
+			return next;
+		/* A fourth round that still changes something: refused. */
+		if (round == NEXT_ROUNDS || !next_ok(nxt, m, 0))
+			return "/";
+		t = cur;
+		cur = nxt;
+		nxt = t;
+		n = m;
+	}
+	return "/";
+}
