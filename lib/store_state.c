@@ -108,7 +108,6 @@ ca_store_state_take(struct ca_store *st, const char *state_hash,
 	fam = mongoc_find_and_modify_opts_new();
 	mongoc_find_and_modify_opts_set_flags(fam,
 	    MONGOC_FIND_AND_MODIFY_REMOVE);
-	bson_destroy(&reply);
 	if (!mongoc_collection_find_and_modify_with_opts(coll, query, fam,
 	    &reply, &error)) {
 		rc = ca_store_fail(st, "findAndModify cgiauth_oauth_states",

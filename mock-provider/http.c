@@ -321,6 +321,8 @@ read_req(int fd, char **headp, char **bodyp, struct mock_http_req *req)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 408;
+		if (r == 0 && have > 0)
+			return 400;
 		if (r <= 0)
 			return -1;
 		have += (size_t)r;
@@ -348,7 +350,9 @@ read_req(int fd, char **headp, char **bodyp, struct mock_http_req *req)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 408;
-		if (r <= 0)
+		if (r == 0)
+			return 400;
+		if (r < 0)
 			return -1;
 		have += (size_t)r;
 	}
