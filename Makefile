@@ -11,6 +11,13 @@ PKGCFLAGS := $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
 PKGLIBS	  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECKLIBS := $(shell pkg-config --libs check 2>/dev/null)
 
+# make V=1 shows the commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 ifeq ($(SANITIZE),1)
 B	 = build-san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -41,6 +48,7 @@ SPEC_SRC = $(wildcard spec/test_*.c)
 SPEC_BIN = $(SPEC_SRC:%.c=$(B)/%)
 
 .PHONY: all deps run test check-style clean
+.SECONDARY:
 all: $(LIB) $(CGI_BIN) $(MOCK_BIN) $(CLI_BIN) $(SPEC_BIN)
 
 deps:
@@ -48,24 +56,24 @@ deps:
 
 $(B)/%.o: %.c $(wildcard lib/*.h) $(wildcard spec/*.h) $(wildcard mock-provider/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $(LIB_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $(LIB_OBJ)
 
 $(B)/cgi-bin/%: $(B)/cgi-bin/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKGLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKGLIBS)
 
 $(MOCK_BIN): $(MOCK_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(MOCK_OBJ) $(LIB) $(PKGLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MOCK_OBJ) $(LIB) $(PKGLIBS)
 
 $(B)/cli/cgiauth: $(CLI_SRC:%.c=$(B)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_SRC:%.c=$(B)/%.o) $(LIB) $(PKGLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_SRC:%.c=$(B)/%.o) $(LIB) $(PKGLIBS)
 
 $(B)/spec/test_%: $(B)/spec/test_%.o $(SPEC_SUP_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(SPEC_SUP_OBJ) $(LIB) $(PKGLIBS) $(CHECKLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SPEC_SUP_OBJ) $(LIB) $(PKGLIBS) $(CHECKLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -426,10 +426,9 @@ ca_config_settings(struct ca_config *cfg, char *err, size_t errsz)
 	for (i = 0; i < CA_SET__MAX; i++) {
 		row = &ca_settings[i];
 		v = ca_config_lookup(cfg, row->name);
-		if (v == NULL || (*v == '\0' && row->kind == CA_KIND_INT))
+		/* An empty value, as .env.example has them, means unset. */
+		if (v == NULL || *v == '\0')
 			v = row->def;
-		if (i == CA_SET_TEMPLATES_DIR && (v == NULL || *v == '\0'))
-			continue;
 		if (v == NULL)
 			continue;
 		if (strlen(v) > CA_CONFIG_VALUE_MAX) {

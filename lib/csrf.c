@@ -42,7 +42,8 @@ ca_csrf_token(const struct ca_config *cfg, const struct ca_request *req,
 		rc = ca_crypto_token(fresh);
 		if (rc != CA_OK)
 			return rc;
-		rc = ca_reply_cookie(r, cfg, name, fresh, cfg->max_age, NULL);
+		rc = ca_reply_cookie(r, cfg, name, fresh, cfg->max_age, NULL,
+		    NULL);
 		if (rc != CA_OK)
 			return rc;
 		v = fresh;

@@ -98,7 +98,8 @@ ca_reply_header(struct ca_reply *r, const char *name, const char *value)
 
 enum ca_err
 ca_reply_cookie(struct ca_reply *r, const struct ca_config *cfg,
-    const char *name, const char *value, long max_age, const char *path)
+    const char *name, const char *value, long max_age, const char *path,
+    const char *samesite)
 {
 	const char	*ss;
 
@@ -106,7 +107,8 @@ ca_reply_cookie(struct ca_reply *r, const struct ca_config *cfg,
 	if (strpbrk(value, ";, \"\\\r\n") != NULL ||
 	    strpbrk(name, "=;, \"\\\r\n") != NULL)
 		return CA_EINVAL;
-	ss = ca_config_get(cfg, CA_SET_SESSION_COOKIE_SAMESITE);
+	ss = samesite != NULL ? samesite :
+	    ca_config_get(cfg, CA_SET_SESSION_COOKIE_SAMESITE);
 	if (ss == NULL || strcasecmp(ss, "strict") == 0)
 		ss = "Strict";
 	else if (strcasecmp(ss, "none") == 0)

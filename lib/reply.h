@@ -42,13 +42,14 @@ void		ca_reply_reset(struct ca_reply *);
 enum ca_err	ca_reply_header(struct ca_reply *, const char *name,
 		    const char *value) CA_WUR;
 /*
- * Adds a Set-Cookie for name=value with Path=/, HttpOnly, SameSite and
- * Secure from the configuration, and Max-Age (0 deletes the cookie).
- * path may be NULL for "/".
+ * Adds a Set-Cookie for name=value with HttpOnly, Secure from the
+ * configuration, Max-Age (0 deletes the cookie), Path (NULL: "/") and
+ * SameSite (NULL: SESSION_COOKIE_SAMESITE; "Lax" for cookies that must
+ * come back on the provider's cross-site redirect).
  */
 enum ca_err	ca_reply_cookie(struct ca_reply *, const struct ca_config *,
 		    const char *name, const char *value, long max_age,
-		    const char *path) CA_WUR;
+		    const char *path, const char *samesite) CA_WUR;
 /* status 302 or 303 with Location; the body is a short link for humans. */
 enum ca_err	ca_reply_redirect(struct ca_reply *, int status,
 		    const char *location) CA_WUR;

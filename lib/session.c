@@ -103,7 +103,7 @@ ca_session_begin(const struct ca_config *cfg, struct ca_store *st,
 	snprintf(cookie, sizeof(cookie), "%s.%s", id, mac);
 	rc = ca_reply_cookie(r, cfg,
 	    ca_config_get(cfg, CA_SET_SESSION_COOKIE_NAME), cookie,
-	    cfg->max_age, NULL);
+	    cfg->max_age, NULL, NULL);
 out:
 	explicit_bzero(id, sizeof(id));
 	explicit_bzero(cookie, sizeof(cookie));
@@ -122,5 +122,5 @@ ca_session_end(const struct ca_config *cfg, struct ca_store *st,
 			return rc;
 	}
 	return ca_reply_cookie(r, cfg,
-	    ca_config_get(cfg, CA_SET_SESSION_COOKIE_NAME), "", 0, NULL);
+	    ca_config_get(cfg, CA_SET_SESSION_COOKIE_NAME), "", 0, NULL, NULL);
 }

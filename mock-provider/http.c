@@ -40,7 +40,7 @@
 
 struct mock_http_server {
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 idle;		/* signalled when active drops */
+	pthread_cond_t		 idle;		/* signalled as active drops */
 	size_t			 active;	/* connection threads running */
 	mock_http_handler	*handler;
 	void			*arg;

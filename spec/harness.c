@@ -42,6 +42,10 @@ extern char **environ;
 #define DEVDB_ATTEMPTS		3
 /* The interpreter devdb runs under (Debian's, not a pyenv shim). */
 #define DEVDB_PYTHON		"/usr/bin/python3"
+/* The source tree, when neither CGIAUTH_ROOT nor the Makefile names it. */
+#ifndef CA_SOURCE_ROOT
+#define CA_SOURCE_ROOT		"."
+#endif
 /* Longest path built from CGIAUTH_ROOT or TMPDIR. */
 #define PATH_MAX_LEN		1024
 
@@ -146,8 +150,7 @@ static char **
 env_build(char *const extra[])
 {
 	char	**env;
-	size_t	  nenv = 0, nextra = 0, i, j, k = 0, len;
-	int	  replaced;
+	size_t	  nenv = 0, nextra = 0, i, j, k = 0;
 
 	while (environ != NULL && environ[nenv] != NULL)
 		nenv++;
@@ -157,8 +160,9 @@ env_build(char *const extra[])
 	if (env == NULL)
 		return NULL;
 	for (i = 0; i < nenv; i++) {
-		len = env_name_len(environ[i]);
-		replaced = 0;
+		size_t	 len = env_name_len(environ[i]);
+		int	 replaced = 0;
+
 		for (j = 0; j < nextra && len > 0; j++)
 			if (env_name_len(extra[j]) == len &&
 			    strncmp(environ[i], extra[j], len) == 0)
@@ -413,7 +417,7 @@ ca_harness_devdb_start(struct ca_harness_proc *p)
 		argv[4] = NULL;
 		rc = ca_harness_spawn(p, "devdb", argv, extra, port,
 		    CA_HARNESS_SPAWN_TIMEOUT_MS);
-		/* Only an early exit (a port taken meanwhile) is worth a retry. */
+		/* Only an early exit (port taken meanwhile) merits a retry. */
 		if (rc != CA_EIO)
 			break;
 	}
@@ -449,5 +453,5 @@ ca_harness_root_dir(void)
 	const char	*s;
 
 	s = getenv("CGIAUTH_ROOT");
-	return s != NULL && s[0] != '\0' ? s : ".";
+	return s != NULL && s[0] != '\0' ? s : CA_SOURCE_ROOT;
 }

@@ -8,8 +8,8 @@
  * file (or inherited when CGIAUTH_TEST_VERBOSE is set), and returns once a
  * TCP connect to 127.0.0.1:port succeeds.  The child asks the kernel for
  * SIGTERM when the test program dies, so a crashed suite leaves no server
- * behind.  Suites run from the repository root, or CGIAUTH_ROOT names it;
- * CGIAUTH_BUILD names the build directory.
+ * behind.  CGIAUTH_ROOT names the source tree (else the Makefile's
+ * CA_SOURCE_ROOT, else "."); CGIAUTH_BUILD names the build directory.
  */
 #ifndef CA_HARNESS_H
 #define CA_HARNESS_H
@@ -29,11 +29,16 @@
 /* How long a server may take to leave after SIGTERM, before SIGKILL. */
 #define CA_HARNESS_STOP_TIMEOUT_MS	5000
 
+/*
+ * pid is the child and its process group id, -1 when none runs; port is
+ * the 127.0.0.1 port it listens on; name is for messages and the log file
+ * name; log is the path of its stderr, "" when inherited.
+ */
 struct ca_harness_proc {
-	pid_t	 pid;			/* child, also its group id; -1: none */
-	int	 port;			/* 127.0.0.1 port it listens on */
-	char	 name[CA_HARNESS_NAME_MAX];	/* for messages and the log */
-	char	 log[CA_HARNESS_LOG_MAX];	/* its stderr; "" if inherited */
+	pid_t	 pid;
+	int	 port;
+	char	 name[CA_HARNESS_NAME_MAX];
+	char	 log[CA_HARNESS_LOG_MAX];
 };
 
 /*
@@ -82,7 +87,7 @@ enum ca_err	ca_harness_devdb_uri(const struct ca_harness_proc *p,
 /* getenv("CGIAUTH_BUILD") or "build"; never NULL. */
 const char	*ca_harness_build_dir(void);
 
-/* getenv("CGIAUTH_ROOT") or "."; never NULL. */
+/* getenv("CGIAUTH_ROOT"), else CA_SOURCE_ROOT, else "."; never NULL. */
 const char	*ca_harness_root_dir(void);
 
 #endif

@@ -213,7 +213,8 @@ famod(mongoc_collection_t *coll, const char *query, const char *sort,
 {
 	mongoc_find_and_modify_opts_t	*o;
 	bson_error_t			 err;
-	bson_t				*q, *s = NULL, *u = NULL, *f = NULL;
+	bson_t				*q, *s = NULL, *u = NULL;
+	bson_t				*f = NULL;
 	bson_t				 reply;
 	char				*v;
 	bool				 ok;
@@ -868,7 +869,8 @@ START_TEST(test_devdb_famod_remove)
 	    MONGOC_FIND_AND_MODIFY_REMOVE, NULL);
 	ck_assert_str_eq(v, "null");
 	bson_free(v);
-	assert_find(coll, "{}", NULL, "{ \"_id\" : \"t2\", \"hash\" : \"bb\" }");
+	assert_find(coll, "{}", NULL,
+	    "{ \"_id\" : \"t2\", \"hash\" : \"bb\" }");
 	mongoc_collection_destroy(coll);
 	mongoc_client_destroy(c);
 }
@@ -1006,13 +1008,18 @@ END_TEST
 
 /* The race: RACERS clients, one token, exactly one winner. */
 
+/*
+ * One racing client: coll and query (JSON) name the token, update is NULL
+ * for a remove; start holds everyone until all are connected; result is 1
+ * for the winner, 0 for a null answer, -1 for an error explained in err.
+ */
 struct racer {
-	const char		*coll;		/* collection name */
-	const char		*query;		/* findAndModify query, JSON */
-	const char		*update;	/* NULL: remove */
-	pthread_barrier_t	*start;		/* all connected, then go */
-	int			 result;	/* 1 won, 0 null, -1 error */
-	char			 err[BSON_ERROR_BUFFER_SIZE + 64]; /* why -1 */
+	const char		*coll;
+	const char		*query;
+	const char		*update;
+	pthread_barrier_t	*start;
+	int			 result;
+	char			 err[BSON_ERROR_BUFFER_SIZE + 64];
 };
 
 static void *
@@ -1025,7 +1032,8 @@ racer_run(void *arg)
 	mongoc_find_and_modify_opts_t	*o = NULL;
 	bson_error_t			 err;
 	bson_iter_t			 it;
-	bson_t				*q = NULL, *u = NULL, *ping = NULL;
+	bson_t				*q = NULL, *u = NULL;
+	bson_t				*ping = NULL;
 	bson_t				 reply;
 	bool				 ok;
 
