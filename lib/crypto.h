@@ -24,7 +24,8 @@
 /* Random bytes in a session id, state, nonce or magic-link token. */
 #define CA_CRYPTO_TOKEN_BYTES	32
 /* base64url text of a CA_CRYPTO_TOKEN_BYTES token plus NUL. */
-#define CA_CRYPTO_TOKEN_LEN	(CA_CRYPTO_B64URL_LEN(CA_CRYPTO_TOKEN_BYTES) + 1)
+#define CA_CRYPTO_TOKEN_LEN \
+	(CA_CRYPTO_B64URL_LEN(CA_CRYPTO_TOKEN_BYTES) + 1)
 /* RFC 7636 section 4.2: BASE64URL(SHA256(verifier)) is 43 chars. */
 #define CA_CRYPTO_PKCE_LEN	(CA_CRYPTO_B64URL_LEN(CA_CRYPTO_SHA256_LEN) + 1)
 

@@ -6,9 +6,11 @@
  * no "\" anywhere.  That rules out schemes ("https:", "javascript:"),
  * network-path references ("//host") and what browsers also read as one:
  * "/\host", "\\host", and "/<tab>/host" (the WHATWG URL parser treats "\"
- * like "/" and drops tab, CR and LF).  Because some layer may decode the
- * value again, every percent-decoded form (up to three rounds) must pass
- * the same checks, and a value still changing after three rounds is
+ * like "/" and drops tab, CR and LF).  Dot segments ("." and "..") in
+ * the path are refused too: "/.//host" becomes "//host" once a server
+ * normalises it (RFC 3986 section 5.2.4).  Because some layer may decode
+ * the value again, every percent-decoded form (up to three rounds) must
+ * pass the same checks, and a value still changing after three rounds is
  * refused.  Anything else gives "/".
  */
 #include <string.h>
@@ -31,10 +33,30 @@ hexval(unsigned char ch)
 	return -1;
 }
 
+/* 1 when the path part (before "?" or "#") has a "." or ".." segment. */
+static int
+next_dots(const unsigned char *s, size_t n)
+{
+	size_t	 i, seg = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#')
+			continue;
+		if ((i - seg == 1 && s[seg] == '.') ||
+		    (i - seg == 2 && s[seg] == '.' && s[seg + 1] == '.'))
+			return 1;
+		if (i == n || s[i] != '/')
+			break;
+		seg = i + 1;
+	}
+	return 0;
+}
+
 /*
  * The checks every form must pass: one leading "/", not followed by "/"
- * or "\", no "\" and no control character (C0 or DEL) anywhere.  With raw
- * set (the value as sent) also only printable ASCII and valid escapes.
+ * or "\", no "\" and no control character (C0 or DEL) anywhere, no dot
+ * segment.  With raw set (the value as sent) also only printable ASCII
+ * and valid escapes.
  */
 static int
 next_ok(const unsigned char *s, size_t n, int raw)
@@ -44,6 +66,8 @@ next_ok(const unsigned char *s, size_t n, int raw)
 	if (n == 0 || s[0] != '/')
 		return 0;
 	if (n > 1 && (s[1] == '/' || s[1] == '\\'))
+		return 0;
+	if (next_dots(s, n))
 		return 0;
 	for (i = 0; i < n; i++) {
 		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\')

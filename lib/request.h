@@ -70,8 +70,8 @@ struct ca_request {
 	char			*authorization;	/* HTTP_AUTHORIZATION or NULL */
 	const struct ca_field	*fields;	/* the route's table */
 	size_t			 nfields;
-	char			**values;	/* per field: valid value or NULL */
-	int			*invalid;	/* per field: 1 if sent but bad */
+	char			**values;	/* per field: value or NULL */
+	int			*invalid;	/* per field: 1 if bad */
 	struct ca_cookie	*cookies;
 	size_t			 ncookies;
 };

@@ -21,6 +21,7 @@
  * Anything else is compared exactly.
  */
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <stdio.h>
@@ -49,6 +50,8 @@
 #define PATH_LEN	1024
 /* Most documents of one collection in "before" (the "after" too). */
 #define DOCS_MAX	64
+/* Processes racing to create one account. */
+#define RACERS		12
 /* Seconds one case may take on a slow, busy machine. */
 #define TEST_TIMEOUT	60
 
@@ -634,6 +637,107 @@ START_TEST(test_link_resolve_bad_input)
 }
 END_TEST
 
+/*
+ * RACERS processes resolve the same new profile at once (released
+ * together by closing a pipe): exactly one creates, the others sign in
+ * as its user, and exactly one user and one account exist afterwards.
+ */
+START_TEST(test_link_resolve_race_creates_once)
+{
+	struct ca_config	 cfg;
+	struct ca_store		*st;
+	struct ca_profile	 p;
+	struct ca_link_result	 res;
+	mongoc_client_t		*client;
+	mongoc_collection_t	*coll;
+	bson_t			*all;
+	bson_error_t		 err;
+	char			 uri[PATH_LEN], first[CA_STORE_OID_HEX];
+	char			 line[64];
+	int			 go[2], back[2], i, status, created = 0;
+	int			 signed_in = 0;
+	ssize_t			 n;
+	FILE			*f;
+	pid_t			 pid;
+
+	case_uri(uri, sizeof(uri), "link_race");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.values[CA_SET_MONGODB_URI] = uri;
+	st = NULL;
+	ck_assert_int_eq(ca_store_open(&cfg, &st), CA_OK);
+	ck_assert_int_eq(ca_store_ensure_indexes(st), CA_OK);
+	ca_store_close(st);
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(back), 0);
+	for (i = 0; i < RACERS; i++) {
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid != 0)
+			continue;
+		close(go[1]);
+		close(back[0]);
+		memset(&p, 0, sizeof(p));
+		p.provider = "mock";
+		p.provider_user_id = "racer";
+		p.email = "racer@example.com";
+		p.email_verified = 1;
+		st = NULL;
+		if (ca_store_open(&cfg, &st) != CA_OK)
+			_exit(2);
+		(void)!read(go[0], line, 1);	/* until the parent closes */
+		if (ca_link_resolve(st, &p, 0, &res) != CA_OK)
+			_exit(3);
+		n = snprintf(line, sizeof(line), "%s %s\n",
+		    ca_link_outcome_name(res.outcome), res.user_id);
+		if (write(back[1], line, (size_t)n) != n)
+			_exit(4);
+		_exit(0);
+	}
+	close(go[0]);
+	close(back[1]);
+	usleep(300000);		/* let every child connect first */
+	close(go[1]);
+	for (i = 0; i < RACERS; i++) {
+		ck_assert_int_gt(wait(&status), 0);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "a racer failed with status %d", status);
+	}
+	f = fdopen(back[0], "r");
+	ck_assert_ptr_nonnull(f);
+	first[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "created ", 8) == 0)
+			created++;
+		else if (strncmp(line, "signed_in ", 10) == 0)
+			signed_in++;
+		else
+			ck_abort_msg("unexpected racer answer %s", line);
+		if (first[0] == '\0')
+			snprintf(first, sizeof(first), "%s",
+			    strchr(line, ' ') + 1);
+		ck_assert_str_eq(strchr(line, ' ') + 1, first);
+	}
+	fclose(f);
+	ck_assert_int_eq(created, 1);
+	ck_assert_int_eq(signed_in, RACERS - 1);
+	client = mongoc_client_new(uri);
+	ck_assert_ptr_nonnull(client);
+	all = bson_new();
+	coll = mongoc_client_get_collection(client, "link_race", "users");
+	ck_assert_int_eq(mongoc_collection_count_documents(coll, all, NULL,
+	    NULL, NULL, &err), 1);
+	mongoc_collection_destroy(coll);
+	coll = mongoc_client_get_collection(client, "link_race",
+	    "oauth_accounts");
+	ck_assert_int_eq(mongoc_collection_count_documents(coll, all, NULL,
+	    NULL, NULL, &err), 1);
+	mongoc_collection_destroy(coll);
+	bson_destroy(all);
+	mongoc_client_destroy(client);
+}
+END_TEST
+
 static Suite *
 link_suite(int ncases)
 {
@@ -649,6 +753,7 @@ link_suite(int ncases)
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
 	tcase_add_test(tc, test_link_resolve_bad_input);
+	tcase_add_test(tc, test_link_resolve_race_creates_once);
 	tcase_add_loop_test(tc, test_link_resolve_fixture, 0, ncases);
 	suite_add_tcase(s, tc);
 	return s;
