@@ -45,7 +45,7 @@ struct ca_link_in {
 	const char	*picture;
 	const char	*app_id;
 	int		 vouched;	/* email_verified or trusted */
-	int64_t		 now;		/* ms, for both timestamps */
+	int64_t		 now;		/* ms, for timestamps */
 };
 
 const char *
@@ -145,12 +145,14 @@ ca_link_undo(struct ca_store *st, const char *cname, const bson_oid_t *id)
 	mongoc_collection_t	*coll;
 	bson_t			*filter;
 	bson_error_t		 error;
+	char			 step[64];
 
 	coll = ca_store_coll(st, cname);
 	filter = BCON_NEW("_id", BCON_OID(id));
-	if (!mongoc_collection_delete_one(coll, filter, NULL, NULL, &error))
-		(void)ca_store_fail(st, "delete (undo) oauth_accounts",
-		    &error);
+	if (!mongoc_collection_delete_one(coll, filter, NULL, NULL, &error)) {
+		snprintf(step, sizeof(step), "delete (undo) %s", cname);
+		(void)ca_store_fail(st, step, &error);
+	}
 	bson_destroy(filter);
 	mongoc_collection_destroy(coll);
 }
@@ -165,7 +167,8 @@ static enum ca_err
 ca_link_known(struct ca_store *st, const struct ca_link_in *in,
     int *found, bson_oid_t *uid)
 {
-	bson_t		*filter = NULL, *opts = NULL, *acc = NULL, *user = NULL;
+	bson_t		*filter = NULL, *opts = NULL, *acc = NULL;
+	bson_t		*user = NULL;
 	bson_t		*ufilter = NULL, *uopts = NULL, *update = NULL;
 	bson_t		 set;
 	bson_oid_t	 aid;

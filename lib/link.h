@@ -23,7 +23,8 @@
 /* Longest accepted fields of a profile; longer ones are CA_ETOOBIG. */
 #define CA_LINK_ID_MAX		256	/* provider_user_id */
 #define CA_LINK_EMAIL_MAX	320	/* RFC 3696 errata: 64 + 1 + 255 */
-#define CA_LINK_FIELD_MAX	4096	/* provider, name, picture, app_id */
+/* provider, name, picture and app_id */
+#define CA_LINK_FIELD_MAX	4096
 
 enum ca_link_outcome {
 	CA_LINK_SIGNED_IN,	/* known oauth account: its user */

@@ -24,7 +24,7 @@
 /* One index to create: collection, keys, and the options. */
 struct ca_store_index {
 	const char	*coll;
-	const char	*name;		/* MongoDB's default name for the keys */
+	const char	*name;		/* MongoDB's default name */
 	const char	*key1;
 	const char	*key2;		/* NULL for a one-key index */
 	int		 unique;

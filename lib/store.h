@@ -41,7 +41,7 @@ struct ca_store;
 
 struct ca_user {
 	char	 id[CA_STORE_OID_HEX];	/* the user's _id as hex */
-	char	*email;			/* NULL when absent or not a string */
+	char	*email;			/* NULL when absent */
 	char	*name;			/* NULL when absent */
 	char	*picture;		/* NULL when absent */
 };
@@ -49,7 +49,7 @@ struct ca_user {
 struct ca_oauth_state {
 	char	*provider;	/* provider name; required by _put */
 	char	*app_id;	/* database-backed app, or NULL */
-	char	*next;		/* where to go after sign-in, or NULL */
+	char	*next;		/* where to go after sign-in */
 	char	*verifier;	/* PKCE code_verifier, or NULL */
 	char	*nonce;		/* OIDC nonce, or NULL */
 	char	*binding;	/* hash tying the state to the browser */
@@ -62,8 +62,8 @@ struct ca_oauth_state {
  * CA_EDB within about CA_STORE_TIMEOUT_MS when nobody answers.  On CA_OK
  * *out is the caller's, closed with ca_store_close(); else *out is NULL.
  */
-enum ca_err	ca_store_open(const struct ca_config *, struct ca_store **out)
-		    CA_WUR;
+enum ca_err	ca_store_open(const struct ca_config *,
+		    struct ca_store **out) CA_WUR;
 /* Accepts NULL. */
 void		ca_store_close(struct ca_store *);
 /* Round trip to the server: CA_OK or CA_EDB. */

@@ -209,6 +209,25 @@ cJSON		*ca_e2e_db_find(const struct ca_e2e_site *, const char *coll,
 void		ca_e2e_db_user_id(const struct ca_e2e_site *,
 		    const char *email, char *out, size_t size);
 
+/*
+ * Runs one sign-in case (fixtures/e2e/signin/, fixtures/e2e/linking/):
+ *	"signins": [{"provider", "login", "next" (optional), "status" (a
+ *	number, or the list of statuses the issue allows), "location"
+ *	(exact; required for a 3xx), "body" (strings the page contains),
+ *	"seconds_max" (optional upper bound)}, ...]: each in a fresh
+ *	browser; a 303 must set a session cookie, anything else must not;
+ *	"users": [{"email", and any of "name", "picture"}] exactly (by
+ *	e-mail, compared byte for byte; null means stored as null);
+ *	"oauth_accounts": [{"provider", "provider_user_id", any of "email",
+ *	"name", "picture", and "user": the e-mail of the owning user, whose
+ *	user_id and DBRef list must both name the account}] exactly;
+ *	"sessions", "oauth_states": document counts afterwards.
+ * The database parts are checked only when present, and need the
+ * database.  label names the case in messages.
+ */
+void		ca_e2e_run_case(const struct ca_e2e_site *, const cJSON *,
+		    const char *label);
+
 /* Reads a whole JSON file under the source root; ck_assert on failure. */
 cJSON		*ca_e2e_fixture(const char *relpath);
 

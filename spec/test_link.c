@@ -13,11 +13,12 @@
  * set of every document (a field that should not exist must not), in
  * _id order.  Values the code generates are written as markers, string
  * values standing for a whole value:
- *	"$new_user_id"		the ObjectId ca_link_resolve() returned as
- *				the user, which must not be a "before" id
- *	"$new_account_id"	one ObjectId not among the "before" ids, the
- *				same at each place it appears in a case
- *	"$new_date"		a date taken during the ca_link_resolve() call
+ *	"$new_user_id"	the ObjectId ca_link_resolve() returned as the
+ *			user, which must not be a "before" id
+ *	"$new_account_id"
+ *			one ObjectId not among the "before" ids, the same
+ *			at each place it appears in a case
+ *	"$new_date"	a date taken during the ca_link_resolve() call
  * Anything else is compared exactly.
  */
 #include <sys/types.h>
@@ -65,8 +66,9 @@ static struct ca_harness_proc devdb = { -1, 0, "", "" };
 /* What one case binds while it runs. */
 struct casectx {
 	const char	*file;
-	char		 new_user[CA_STORE_OID_HEX];	/* "" unless created */
-	char		 new_account[CA_STORE_OID_HEX];	/* "" until bound */
+	/* The new user (from the result) and account; "" until known. */
+	char		 new_user[CA_STORE_OID_HEX];
+	char		 new_account[CA_STORE_OID_HEX];
 	char		 before_ids[2 * DOCS_MAX][CA_STORE_OID_HEX];
 	size_t		 nbefore;
 	int64_t		 t0, t1;	/* ms around the call */
@@ -684,7 +686,8 @@ START_TEST(test_link_resolve_race_creates_once)
 		st = NULL;
 		if (ca_store_open(&cfg, &st) != CA_OK)
 			_exit(2);
-		(void)!read(go[0], line, 1);	/* until the parent closes */
+		/* Blocks until the parent closes the pipe. */
+		(void)!read(go[0], line, 1);
 		if (ca_link_resolve(st, &p, 0, &res) != CA_OK)
 			_exit(3);
 		n = snprintf(line, sizeof(line), "%s %s\n",
