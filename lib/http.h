@@ -47,7 +47,7 @@ struct ca_http_req {
 	 */
 	const char		*basic_user;
 	const char		*basic_pass;
-	long			 timeout;	/* whole transfer, seconds > 0 */
+	long			 timeout;	/* whole transfer, s > 0 */
 	long			 connect_timeout; /* seconds; 0: = timeout */
 };
 

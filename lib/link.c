@@ -501,7 +501,10 @@ ca_link_resolve(struct ca_store *st, const struct ca_profile *p,
 	bson_oid_init(&aid, NULL);
 	if (user != NULL) {
 		if (!in.vouched) {
+			/* Named so the page can say how that user signs in. */
 			out->outcome = CA_LINK_EMAIL_TAKEN;
+			if (ca_link_get_oid(user, "_id", &uid))
+				bson_oid_to_string(&uid, out->user_id);
 			goto out;
 		}
 		rc = CA_EDB;

@@ -37,8 +37,8 @@ enum ca_link_outcome {
 
 struct ca_link_result {
 	enum ca_link_outcome	outcome;
-	char			user_id[CA_STORE_OID_HEX]; /* "" unless
-						   signed_in, linked, created */
+	/* The user; for email_taken the one holding the e-mail; "" for no_id */
+	char			user_id[CA_STORE_OID_HEX];
 };
 
 /* "signed_in", "linked", "created", "email_taken", "no_id"; never NULL. */

@@ -63,21 +63,21 @@ struct ca_provider {
 	char			*authorize_url;	/* NULL until discovered */
 	char			*token_url;	/* NULL until discovered */
 	char			*userinfo_url;	/* NULL until discovered */
-	char			*emails_url;	/* GitHub's /user/emails or NULL */
+	char			*emails_url;	/* GitHub-style, or NULL */
 	char			*metadata_url;	/* OIDC discovery, or NULL */
 	char			*issuer;	/* expected iss, or NULL */
 	char			*scopes;	/* space-joined, may be "" */
-	char			*identifier;	/* dotted path, e.g. "data.id" */
+	char			*identifier;	/* dotted path: "data.id" */
 	char			*client_id;
 	char			*client_secret;	/* freed with ca_free_secret */
 	enum ca_provider_auth	 token_auth;
-	int			 pkce;		/* send S256 code_challenge */
+	int			 pkce;		/* send an S256 challenge */
 	int			 oidc;		/* scopes contain "openid" */
-	int			 trust_email;	/* link on e-mail without proof */
+	int			 trust_email;	/* link by e-mail unproven */
 	enum ca_provider_compliance compliance;
-	cJSON			*params;	/* extra authorize parameters: */
-						/* an object of strings, or NULL */
-	int			 login_route;	/* a button on the login page */
+	/* Extra authorize parameters: an object of strings, or NULL. */
+	cJSON			*params;
+	int			 login_route;	/* a login page button */
 };
 
 /*

@@ -269,6 +269,56 @@ ca_signin_provider_error(struct ca_route *rt, const char *name,
 	    "in.");
 }
 
+/*
+ * The page for an e-mail that belongs to another user and that this
+ * provider does not vouch for: it names the ways that user signs in.
+ */
+static enum ca_err
+ca_signin_email_taken(struct ca_route *rt, struct ca_store *st,
+    const char *user_id)
+{
+	struct ca_provider	*known;
+	struct ca_buf		 msg;
+	char			 names[CA_SIGNIN_NAME_MAX * 4];
+	char			 err[CA_PROVIDER_ERR_MAX];
+	char			*p, *comma;
+	int			 shown = 0;
+	enum ca_err		 rc = CA_OK;
+
+	ca_buf_init(&msg, 2048);
+	names[0] = '\0';
+	if (user_id[0] != '\0')
+		rc = ca_store_user_providers(st, user_id, names,
+		    sizeof(names));
+	if (rc == CA_OK)
+		rc = ca_buf_puts(&msg, "This e-mail address belongs to an "
+		    "account that signs in another way, and this provider has "
+		    "not verified that the address is yours, so nothing was "
+		    "created or linked. ");
+	/* Only providers that still have a button are worth naming. */
+	for (p = names; rc == CA_OK && *p != '\0'; p = comma + 1) {
+		comma = strchr(p, ',');
+		if (comma == NULL)
+			comma = p + strlen(p) - 1;
+		else
+			*comma = '\0';
+		known = NULL;
+		if (ca_provider_find(rt->cfg, p, &known, err, sizeof(err)) ==
+		    CA_OK && known->login_route)
+			rc = ca_buf_printf(&msg, "%s%s", shown++ == 0 ?
+			    "Sign in with " : " or ", known->display_name);
+		ca_provider_free(known);
+	}
+	if (rc == CA_OK)
+		rc = ca_buf_puts(&msg, shown > 0 ? ", as you did before." :
+		    "Sign in the way you did before.");
+	if (rc == CA_OK)
+		rc = ca_route_fail(rt, 409, "link", "An account with this "
+		    "e-mail already exists", ca_buf_str(&msg));
+	ca_buf_free(&msg);
+	return rc;
+}
+
 static enum ca_err
 ca_signin_linked(struct ca_route *rt, const struct ca_provider *p,
     const struct ca_profile *prof, const char *next)
@@ -296,13 +346,9 @@ ca_signin_linked(struct ca_route *rt, const struct ca_provider *p,
 		    "another way to sign in.");
 	case CA_LINK_EMAIL_TAKEN:
 		ca_log(rt->name, "link", "refused", "provider=%s: e-mail "
-		    "matches an existing user but is not verified", p->name);
-		return ca_route_fail(rt, 409, "link", "An account with this "
-		    "e-mail already exists", "This e-mail address belongs to "
-		    "an account that signs in another way, and the provider "
-		    "has not verified that the address is yours. Sign in the "
-		    "way you did before (the provider you used first, or a "
-		    "sign-in link by e-mail).");
+		    "matches user %s but is not verified", p->name,
+		    lr.user_id);
+		return ca_signin_email_taken(rt, st, lr.user_id);
 	default:
 		break;
 	}

@@ -86,6 +86,13 @@ enum ca_err	ca_store_user_get(struct ca_store *, const char *id_hex,
 		    struct ca_user *out) CA_WUR;
 /* Frees the strings and zeroes the struct; accepts NULL. */
 void		ca_store_user_free(struct ca_user *);
+/*
+ * The names of the providers the user signs in with (their
+ * oauth_accounts), distinct, comma-separated, in first-linked order, into
+ * out (outsz bytes; names that do not fit are left out).  "" when none.
+ */
+enum ca_err	ca_store_user_providers(struct ca_store *, const char *id_hex,
+		    char *out, size_t outsz) CA_WUR;
 
 /*
  * Sessions: {_id: id_hash, user_id: ObjectId, created: date, expires:

@@ -751,17 +751,47 @@ e2e_host(const struct ca_e2e_site *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* 1 when the Netscape cookie line names cookie name with path "/". */
+static int
+e2e_line_is(const char *line, const char *name)
+{
+	const char	*f[7], *p = line;
+	size_t		 len[7], i;
+
+	for (i = 0; i < 7 && p != NULL; i++) {
+		f[i] = p;
+		p = e2e_field(p, &len[i]);
+	}
+	return i == 7 && len[2] == 1 && f[2][0] == '/' &&
+	    len[5] == strlen(name) && memcmp(f[5], name, len[5]) == 0;
+}
+
+/*
+ * libcurl refuses to let a cookie given through CURLOPT_COOKIELIST
+ * replace one a server set ("live" cookies win), so the jar is rebuilt:
+ * every other cookie goes back as it was, then name=value.
+ */
 void
 ca_e2e_cookie_set(struct ca_e2e_browser *b, const char *name,
     const char *value)
 {
-	char	 host[256], line[CA_E2E_VALUE_MAX + 512];
-	int	 n;
+	struct curl_slist	*list = NULL, *it;
+	char			 host[256], line[CA_E2E_VALUE_MAX + 512];
+	int			 n;
 
 	e2e_host(b->site, host, sizeof(host));
 	n = snprintf(line, sizeof(line), "%s\tFALSE\t/\tFALSE\t0\t%s\t%s",
 	    host, name, value);
 	ck_assert_msg(n >= 0 && (size_t)n < sizeof(line), "cookie too long");
+	ck_assert_int_eq(curl_easy_getinfo(b->curl, CURLINFO_COOKIELIST,
+	    &list), CURLE_OK);
+	ck_assert_int_eq(curl_easy_setopt(b->curl, CURLOPT_COOKIELIST, "ALL"),
+	    CURLE_OK);
+	for (it = list; it != NULL; it = it->next)
+		if (!e2e_line_is(it->data, name))
+			ck_assert_int_eq(curl_easy_setopt(b->curl,
+			    CURLOPT_COOKIELIST, it->data), CURLE_OK);
+	curl_slist_free_all(list);
 	ck_assert_int_eq(curl_easy_setopt(b->curl, CURLOPT_COOKIELIST, line),
 	    CURLE_OK);
 }
