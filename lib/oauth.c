@@ -37,6 +37,15 @@
 #define CA_OAUTH_CRED_MAX	(3 * CA_CONFIG_VALUE_MAX)
 #define CA_OAUTH_WELL_KNOWN	"/.well-known/openid-configuration"
 
+/*
+ * Issuers whose ID tokens may carry another spelling of iss: Google
+ * documents "accounts.google.com" as well as its https:// issuer
+ * ("Validating an ID token", Google Identity docs).  Pairs, NULL-ended.
+ */
+static const char *const ca_oauth_iss_alias[] = {
+	"https://accounts.google.com", "accounts.google.com", NULL
+};
+
 /* Signature algorithms whose check we may skip (see id_token_check). */
 static const char *const ca_oauth_asym_algs[] = {
 	"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
@@ -1015,7 +1024,13 @@ ca_oauth_id_token_check(const struct ca_provider *p, const char *id_token,
 	}
 	if (p->issuer != NULL) {
 		iss = ca_oauth_str(claims, "iss", CA_PROVIDER_URL_MAX);
-		if (iss == NULL || strcmp(iss, p->issuer) != 0) {
+		known = iss != NULL && strcmp(iss, p->issuer) == 0;
+		for (i = 0; iss != NULL && ca_oauth_iss_alias[i] != NULL;
+		    i += 2)
+			if (strcmp(p->issuer, ca_oauth_iss_alias[i]) == 0 &&
+			    strcmp(iss, ca_oauth_iss_alias[i + 1]) == 0)
+				known = 1;
+		if (!known) {
 			ca_oauth_detail(detail, detailsz, "id_token iss "
 			    "mismatch");
 			goto out;
@@ -1061,7 +1076,9 @@ ca_oauth_id_token_check(const struct ca_provider *p, const char *id_token,
 	}
 	sub = ca_oauth_str(claims, "sub", CA_OAUTH_SUB_MAX - 1);
 	if (sub == NULL) {
+		/* No identifier: the caller's "who are you?" case. */
 		ca_oauth_detail(detail, detailsz, "id_token sub missing");
+		rc = CA_ENOTFOUND;
 		goto out;
 	}
 	if (sub_out != NULL) {

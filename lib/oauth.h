@@ -139,8 +139,10 @@ enum ca_err	ca_oauth_profile_from_json(const struct ca_provider *p,
  * (equals or contains client_id; azp, when present, equals it), exp
  * (> now - CA_OAUTH_CLOCK_SKEW), iat (<= now + CA_OAUTH_CLOCK_SKEW), and
  * nonce (when nonce is not NULL).  On CA_OK the token's sub is copied
- * into sub_out (subsz bytes, may be NULL).  Any failure is CA_EDENIED
- * with detail such as "id_token nonce mismatch"; CA_ENOMEM.
+ * into sub_out (subsz bytes, may be NULL).  A token that checks out but
+ * has no sub is CA_ENOTFOUND (no identifier, as for a userinfo without
+ * one).  Any other failure is CA_EDENIED with detail such as "id_token
+ * nonce mismatch"; CA_ENOMEM.
  */
 enum ca_err	ca_oauth_id_token_check(const struct ca_provider *p,
 		    const char *id_token, const char *nonce, time_t now,

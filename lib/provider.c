@@ -350,7 +350,8 @@ ca_provider_setting(const char *v)
  */
 static enum ca_err
 ca_provider_builtin(const struct ca_config *cfg,
-    const struct ca_provider_builtin *b, struct ca_provider *p, int *made)
+    const struct ca_provider_builtin *b, struct ca_provider *p, int *made,
+    int verbose)
 {
 	const char	*id, *secret;
 	enum ca_err	 rc = CA_ENOMEM;
@@ -359,10 +360,14 @@ ca_provider_builtin(const struct ca_config *cfg,
 	id = ca_provider_setting(ca_config_get(cfg, b->id_setting));
 	secret = ca_provider_setting(ca_config_get(cfg, b->secret_setting));
 	if (id == NULL || secret == NULL) {
-		ca_log(NULL, "provider", "skip", "provider=%s missing %s%s%s",
-		    b->name, id == NULL ? ca_config_name(b->id_setting) : "",
-		    id == NULL && secret == NULL ? " and " : "",
-		    secret == NULL ? ca_config_name(b->secret_setting) : "");
+		if (verbose)
+			ca_log(NULL, "provider", "skip",
+			    "provider=%s missing %s%s%s",
+			    b->name, id == NULL ?
+			    ca_config_name(b->id_setting) : "",
+			    id == NULL && secret == NULL ? " and " : "",
+			    secret == NULL ?
+			    ca_config_name(b->secret_setting) : "");
 		rc = CA_OK;
 		goto out;
 	}
@@ -825,11 +830,12 @@ ca_provider_named(const cJSON *names, const char *s)
 
 /*
  * The built-ins named in "oauth_providers", in order, into arr; *n grows.
- * A named but unconfigured one is skipped (and logged).
+ * A named but unconfigured one is skipped (and logged when verbose).
  */
 static enum ca_err
 ca_provider_builtins_add(const struct ca_config *cfg, const cJSON *names,
-    struct ca_provider *arr, size_t *n, char *err, size_t errsz)
+    struct ca_provider *arr, size_t *n, char *err, size_t errsz,
+    int verbose)
 {
 	const cJSON	*it, *prev;
 	size_t		 i;
@@ -860,7 +866,7 @@ ca_provider_builtins_add(const struct ca_config *cfg, const cJSON *names,
 			return CA_ECONFIG;
 		}
 		rc = ca_provider_builtin(cfg, &ca_provider_builtins[i],
-		    &arr[*n], &made);
+		    &arr[*n], &made, verbose);
 		if (rc != CA_OK) {
 			ca_provider_clear(&arr[*n]);
 			return rc;
@@ -871,9 +877,14 @@ ca_provider_builtins_add(const struct ca_config *cfg, const cJSON *names,
 	return CA_OK;
 }
 
-enum ca_err
-ca_provider_list(const struct ca_config *cfg, struct ca_provider **arr,
-    size_t *n, char *err, size_t errsz)
+/*
+ * ca_provider_list() and ca_provider_find(): only the list, which the
+ * login page draws, logs the built-ins it skips, so the log says once per
+ * page view, not once per request, why a button is missing.
+ */
+static enum ca_err
+ca_provider_build(const struct ca_config *cfg, struct ca_provider **arr,
+    size_t *n, char *err, size_t errsz, int verbose)
 {
 	struct ca_provider	*list = NULL;
 	const cJSON		*names = NULL, *custom = NULL, *it;
@@ -923,7 +934,8 @@ ca_provider_list(const struct ca_config *cfg, struct ca_provider **arr,
 	list = ca_calloc(total, sizeof(*list));
 	if (list == NULL)
 		goto out;
-	rc = ca_provider_builtins_add(cfg, names, list, &count, err, errsz);
+	rc = ca_provider_builtins_add(cfg, names, list, &count, err, errsz,
+	    verbose);
 	if (rc != CA_OK)
 		goto out;
 	cJSON_ArrayForEach(it, custom) {
@@ -974,6 +986,14 @@ out:
 }
 
 enum ca_err
+ca_provider_list(const struct ca_config *cfg, struct ca_provider **arr,
+    size_t *n, char *err, size_t errsz)
+{
+
+	return ca_provider_build(cfg, arr, n, err, errsz, 1);
+}
+
+enum ca_err
 ca_provider_find(const struct ca_config *cfg, const char *name,
     struct ca_provider **out, char *err, size_t errsz)
 {
@@ -984,7 +1004,7 @@ ca_provider_find(const struct ca_config *cfg, const char *name,
 	if (out == NULL || name == NULL)
 		goto out;
 	*out = NULL;
-	rc = ca_provider_list(cfg, &list, &n, err, errsz);
+	rc = ca_provider_build(cfg, &list, &n, err, errsz, 0);
 	if (rc != CA_OK)
 		goto out;
 	rc = CA_ENOTFOUND;

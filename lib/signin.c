@@ -269,6 +269,19 @@ ca_signin_provider_error(struct ca_route *rt, const char *name,
 	    "in.");
 }
 
+/* The 400 page for a provider answer without an account identifier. */
+static enum ca_err
+ca_signin_no_id(struct ca_route *rt, const char *name)
+{
+
+	ca_log(rt->name, "link", "refused", "provider=%s sent no account "
+	    "identifier", name);
+	return ca_route_fail(rt, 400, "link", "The provider did not say "
+	    "who you are", "The provider's answer had no account "
+	    "identifier, so no account was created. Please try another way "
+	    "to sign in.");
+}
+
 /*
  * The page for an e-mail that belongs to another user and that this
  * provider does not vouch for: it names the ways that user signs in.
@@ -340,10 +353,7 @@ ca_signin_linked(struct ca_route *rt, const struct ca_provider *p,
 		return rc;
 	switch (lr.outcome) {
 	case CA_LINK_NO_ID:
-		return ca_route_fail(rt, 400, "link", "The provider did not "
-		    "say who you are", "The provider's answer had no account "
-		    "identifier, so no account was created. Please try "
-		    "another way to sign in.");
+		return ca_signin_no_id(rt, p->name);
 	case CA_LINK_EMAIL_TAKEN:
 		ca_log(rt->name, "link", "refused", "provider=%s: e-mail "
 		    "matches user %s but is not verified", p->name,
@@ -424,6 +434,10 @@ ca_signin_callback(struct ca_route *rt, const char *name)
 		}
 		rc = ca_oauth_id_token_check(p, tok.id_token, s.nonce,
 		    time(NULL), sub, sizeof(sub), detail, sizeof(detail));
+		if (rc == CA_ENOTFOUND) {
+			rc = ca_signin_no_id(rt, p->name);
+			goto out;
+		}
 		if (rc != CA_OK) {
 			rc = ca_signin_upstream(rt, "id_token", p->name, rc,
 			    detail);

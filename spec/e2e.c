@@ -12,6 +12,8 @@
  * and OIDC Core 3.1.2.1.  It does not know what a page should say: the
  * suites assert that.
  */
+#include <sys/stat.h>
+
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
@@ -159,8 +161,12 @@ e2e_mock_start(struct ca_e2e_site *s, const char *root, const char *build)
 	int		 p, n, attempt;
 	enum ca_err	 rc = CA_EIO;
 
-	n = snprintf(bin, sizeof(bin), "%s/%s/mock-provider/mock-provider",
-	    root, build);
+	if (build[0] == '/')
+		n = snprintf(bin, sizeof(bin),
+		    "%s/mock-provider/mock-provider", build);
+	else
+		n = snprintf(bin, sizeof(bin),
+		    "%s/%s/mock-provider/mock-provider", root, build);
 	if (n < 0 || (size_t)n >= sizeof(bin))
 		return CA_ETOOBIG;
 	n = snprintf(fixture, sizeof(fixture), "%s/%s", root,
@@ -376,6 +382,40 @@ ca_e2e_dump_logs(const struct ca_e2e_site *s)
 	ca_harness_dump_log(&s->web);
 	ca_harness_dump_log(&s->mock);
 	ca_harness_dump_log(&s->devdb);
+}
+
+long
+ca_e2e_log_mark(const struct ca_e2e_site *s)
+{
+	struct stat	 st;
+
+	if (s->web.log[0] == '\0' || stat(s->web.log, &st) == -1)
+		return 0;
+	return (long)st.st_size;
+}
+
+void
+ca_e2e_log_check(const struct ca_e2e_site *s, long mark)
+{
+	static const char *const bad[] = { "ERROR: AddressSanitizer",
+	    "ERROR: LeakSanitizer", "runtime error:", "event=csrf", NULL };
+	char		 line[4096];
+	FILE		*fp;
+	size_t		 i;
+
+	if (s->web.log[0] == '\0')
+		return;
+	fp = fopen(s->web.log, "r");
+	ck_assert_msg(fp != NULL, "%s: %s", s->web.log, strerror(errno));
+	ck_assert(fseek(fp, mark, SEEK_SET) == 0);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		for (i = 0; bad[i] != NULL; i++)
+			if (strstr(line, bad[i]) != NULL) {
+				(void)fclose(fp);
+				ck_abort_msg("a CGI program's sanitizer "
+				    "report in %s: %s", s->web.log, line);
+			}
+	(void)fclose(fp);
 }
 
 /* Empties a response for the next one (a 100 Continue, a new request). */
@@ -597,6 +637,24 @@ ca_e2e_resp_cookie(const struct ca_e2e_resp *r, const char *name)
 		    r->cookies[i][n] == '=')
 			return r->cookies[i];
 	return NULL;
+}
+
+const char *
+ca_e2e_summary(struct ca_e2e_resp *r)
+{
+	const char	*b, *h1;
+	size_t		 n;
+
+	b = ca_buf_str(&r->body);
+	h1 = strstr(b, "<h1>");
+	if (h1 != NULL)
+		b = h1;
+	n = strlen(b);
+	if (n > CA_E2E_SUMMARY_MAX)
+		n = CA_E2E_SUMMARY_MAX;
+	memcpy(r->summary, b, n);
+	r->summary[n] = '\0';
+	return r->summary;
 }
 
 int
@@ -965,7 +1023,7 @@ ca_e2e_authorize(struct ca_e2e_browser *b, const char *provider,
 	ck_assert(n >= 0 && (size_t)n < sizeof(path));
 	ca_e2e_get(b, path, &r);
 	ck_assert_msg(r.status == 302, "GET %s: status %ld, want 302: %s",
-	    path, r.status, ca_buf_str(&r.body));
+	    path, r.status, ca_e2e_summary(&r));
 	ck_assert_msg(r.location != NULL, "GET %s: 302 without Location",
 	    path);
 	n = snprintf(prefix, sizeof(prefix), "%s/authorize?",
@@ -1008,7 +1066,7 @@ ca_e2e_authorize(struct ca_e2e_browser *b, const char *provider,
 	ca_e2e_get(b, path, &r);
 	ck_assert_msg(r.status == 302 && r.location != NULL,
 	    "mock /authorize for %s: status %ld, want 302: %s", login,
-	    r.status, ca_buf_str(&r.body));
+	    r.status, ca_e2e_summary(&r));
 	n = snprintf(prefix, sizeof(prefix), "%s?", redirect);
 	ck_assert(n >= 0 && (size_t)n < sizeof(prefix));
 	ck_assert_msg(strncmp(r.location, prefix, strlen(prefix)) == 0,
@@ -1295,7 +1353,7 @@ e2e_case_signin(const struct ca_e2e_site *s, const cJSON *si,
 	ca_e2e_browser_init(&b, s);
 	ca_e2e_signin(&b, provider, login, e2e_str(si, "next"), NULL, &r);
 	ck_assert_msg(e2e_status_ok(status, r.status), "%s: %s as %s: status "
-	    "%ld: %s", label, provider, login, r.status, ca_buf_str(&r.body));
+	    "%ld: %s", label, provider, login, r.status, ca_e2e_summary(&r));
 	loc = e2e_str(si, "location");
 	if (r.status >= 300 && r.status < 400)
 		ck_assert_msg(loc != NULL, "%s: a redirect without an "
@@ -1312,7 +1370,7 @@ e2e_case_signin(const struct ca_e2e_site *s, const cJSON *si,
 		ck_assert_msg(cJSON_IsString(it) && ca_e2e_resp_has(&r,
 		    it->valuestring), "%s: %s as %s: the page lacks \"%s\": %s",
 		    label, provider, login, cJSON_IsString(it) ?
-		    it->valuestring : "?", ca_buf_str(&r.body));
+		    it->valuestring : "?", ca_e2e_summary(&r));
 	smax = cJSON_GetObjectItemCaseSensitive(si, "seconds_max");
 	if (cJSON_IsNumber(smax))
 		ck_assert_msg(r.seconds < smax->valuedouble, "%s: %s as %s "

@@ -44,6 +44,8 @@
 #define CA_E2E_REQUEST_TIMEOUT	30
 /* The session key is 32 random bytes in hex. */
 #define CA_E2E_KEY_HEX		65
+/* How much of a page a failure message shows. */
+#define CA_E2E_SUMMARY_MAX	400
 /* The database the suites use on the devdb they start. */
 #define CA_E2E_DBNAME		"e2e"
 
@@ -69,6 +71,7 @@ struct ca_e2e_resp {
 	struct ca_buf	 head;		/* every header line, CRLF kept */
 	struct ca_buf	 body;
 	double		 seconds;	/* wall time of the request */
+	char		 summary[CA_E2E_SUMMARY_MAX + 1]; /* ca_e2e_summary */
 };
 
 struct ca_e2e_browser {
@@ -100,6 +103,16 @@ void		ca_e2e_stop(struct ca_e2e_site *);
 /* Copies the three servers' logs to stderr (for a failing run). */
 void		ca_e2e_dump_logs(const struct ca_e2e_site *);
 
+/*
+ * The size of lighttpd's log now (where the CGI programs' stderr goes),
+ * and a check that nothing written since then is a sanitizer report
+ * (AddressSanitizer, LeakSanitizer, UBSan "runtime error:"): a CGI
+ * program's report reaches no HTTP status, so the suites look for it.
+ * Without a log of ours (conformance mode) there is nothing to check.
+ */
+long		ca_e2e_log_mark(const struct ca_e2e_site *);
+void		ca_e2e_log_check(const struct ca_e2e_site *, long mark);
+
 /* A new browser with an empty jar; ck_assert on failure. */
 void		ca_e2e_browser_init(struct ca_e2e_browser *,
 		    const struct ca_e2e_site *);
@@ -122,6 +135,11 @@ const char	*ca_e2e_resp_header(const struct ca_e2e_resp *,
 /* The Set-Cookie value for cookie name ("name=value; ..."), or NULL. */
 const char	*ca_e2e_resp_cookie(const struct ca_e2e_resp *,
 		    const char *name);
+/*
+ * For messages: the body from its first <h1> (or its start), at most
+ * CA_E2E_SUMMARY_MAX bytes, in a buffer of the response's; never NULL.
+ */
+const char	*ca_e2e_summary(struct ca_e2e_resp *);
 /* 1 when the body contains s. */
 int		ca_e2e_resp_has(const struct ca_e2e_resp *, const char *s);
 

@@ -52,11 +52,22 @@ site_stop(void)
 	curl_global_cleanup();
 }
 
+/* lighttpd's log size before the test (see ca_e2e_log_check). */
+static long			 log_mark;
+
 static void
-db_reset(void)
+test_setup(void)
 {
 
 	ca_e2e_db_reset(&site);
+	log_mark = ca_e2e_log_mark(&site);
+}
+
+static void
+test_teardown(void)
+{
+
+	ca_e2e_log_check(&site, log_mark);
 }
 
 static int
@@ -129,7 +140,7 @@ e2e_linking_suite(void)
 	s = suite_create("e2e_linking");
 	tc = tcase_create("site");
 	tcase_add_unchecked_fixture(tc, site_start, site_stop);
-	tcase_add_checked_fixture(tc, db_reset, NULL);
+	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_test(tc, test_e2e_linking_cases_present);
 	tcase_add_loop_test(tc, test_e2e_linking_case, 0, ncases);

@@ -53,11 +53,22 @@ site_stop(void)
 	curl_global_cleanup();
 }
 
+/* lighttpd's log size before the test (see ca_e2e_log_check). */
+static long			 log_mark;
+
 static void
-db_reset(void)
+test_setup(void)
 {
 
 	ca_e2e_db_reset(&site);
+	log_mark = ca_e2e_log_mark(&site);
+}
+
+static void
+test_teardown(void)
+{
+
+	ca_e2e_log_check(&site, log_mark);
 }
 
 /* Signs b in as alice through mock with next; asserts the 303. */
@@ -69,7 +80,7 @@ signin_alice(struct ca_e2e_browser *b, const char *next, const char *want,
 
 	ca_e2e_signin(b, "mock", "alice", next, NULL, &r);
 	ck_assert_msg(r.status == 303, "alice: status %ld: %s", r.status,
-	    ca_buf_str(&r.body));
+	    ca_e2e_summary(&r));
 	ck_assert_msg(r.location != NULL && strcmp(r.location, want) == 0,
 	    "alice: Location %s, want %s", r.location != NULL ? r.location :
 	    "(none)", want);
@@ -86,7 +97,7 @@ expect(struct ca_e2e_browser *b, const char *path, long status,
 
 	ca_e2e_get(b, path, &r);
 	ck_assert_msg(r.status == status, "GET %s: status %ld, want %ld: %s",
-	    path, r.status, status, ca_buf_str(&r.body));
+	    path, r.status, status, ca_e2e_summary(&r));
 	if (want_loc != NULL)
 		ck_assert_msg(r.location != NULL &&
 		    strcmp(r.location, want_loc) == 0,
@@ -159,7 +170,7 @@ START_TEST(test_e2e_oauth_dashboard)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_msg(ca_e2e_resp_has(&r, "Alice Example"),
 	    "the dashboard does not greet Alice Example: %s",
-	    ca_buf_str(&r.body));
+	    ca_e2e_summary(&r));
 	ca_e2e_resp_free(&r);
 	ca_e2e_browser_free(&b);
 }
@@ -183,9 +194,9 @@ START_TEST(test_e2e_oauth_me)
 	    sizeof(ct)) != NULL && strncmp(ct, "application/json", 16) == 0,
 	    "/auth/me Content-Type: %s", ca_e2e_resp_header(&r,
 	    "Content-Type", ct, sizeof(ct)));
-	got = cJSON_Parse(ca_buf_str(&r.body));
+	got = cJSON_Parse(ca_e2e_summary(&r));
 	ck_assert_msg(got != NULL, "/auth/me is not JSON: %s",
-	    ca_buf_str(&r.body));
+	    ca_e2e_summary(&r));
 	want = cJSON_CreateObject();
 	ck_assert(want != NULL);
 	ck_assert(cJSON_AddStringToObject(want, "id", uid) != NULL);
@@ -196,7 +207,7 @@ START_TEST(test_e2e_oauth_me)
 	ck_assert(cJSON_AddStringToObject(want, "picture",
 	    "https://example.com/alice.png") != NULL);
 	ck_assert_msg(cJSON_Compare(got, want, 1), "/auth/me: %s",
-	    ca_buf_str(&r.body));
+	    ca_e2e_summary(&r));
 	cJSON_Delete(got);
 	cJSON_Delete(want);
 	ca_e2e_resp_free(&r);
@@ -247,10 +258,10 @@ START_TEST(test_e2e_oauth_logout)
 	ca_e2e_get(&b, "/auth/logout", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_msg(ca_e2e_resp_has(&r, "action=\"/auth/logout\""),
-	    "no form posting to /auth/logout: %s", ca_buf_str(&r.body));
+	    "no form posting to /auth/logout: %s", ca_e2e_summary(&r));
 	ck_assert_msg(ca_e2e_csrf_token(&r, tok, sizeof(tok)) == CA_OK &&
 	    tok[0] != '\0', "the logout form has no csrf_token: %s",
-	    ca_buf_str(&r.body));
+	    ca_e2e_summary(&r));
 	ca_e2e_resp_free(&r);
 
 	/* Without the token, and with a wrong one: refused, still in. */
@@ -300,13 +311,13 @@ START_TEST(test_e2e_oauth_login_page)
 	ca_e2e_get(&b, "/auth/login", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_msg(ca_e2e_resp_has(&r, "Continue with Mock<"),
-	    "no \"Continue with Mock\": %s", ca_buf_str(&r.body));
+	    "no \"Continue with Mock\": %s", ca_e2e_summary(&r));
 	ck_assert_msg(ca_e2e_resp_has(&r, "href=\"/auth/login/provider/mock"),
-	    "no link to /auth/login/provider/mock: %s", ca_buf_str(&r.body));
+	    "no link to /auth/login/provider/mock: %s", ca_e2e_summary(&r));
 	ck_assert_msg(!ca_e2e_resp_has(&r, "Hidden") &&
 	    !ca_e2e_resp_has(&r, "/auth/login/provider/hidden"),
 	    "the login page shows the login_routes=false provider: %s",
-	    ca_buf_str(&r.body));
+	    ca_e2e_summary(&r));
 	ca_e2e_resp_free(&r);
 	ca_e2e_browser_free(&b);
 }
@@ -358,6 +369,13 @@ START_TEST(test_e2e_oauth_user_erin)
 {
 
 	signin_case("erin");
+}
+END_TEST
+
+START_TEST(test_e2e_oauth_user_erin_oidc)
+{
+
+	signin_case("erin-oidc");
 }
 END_TEST
 
@@ -416,10 +434,10 @@ expect_refused(struct ca_e2e_browser *b, const char *url, int allow502)
 	ca_e2e_get(b, url, &r);
 	ck_assert_msg(r.status == 400 || (allow502 && r.status == 502),
 	    "GET %s: status %ld, want 400%s: %s", url, r.status,
-	    allow502 ? " or 502" : "", ca_buf_str(&r.body));
+	    allow502 ? " or 502" : "", ca_e2e_summary(&r));
 	ck_assert_msg(ca_e2e_resp_has(&r, "href=\"/auth/login\""),
 	    "GET %s: no link back to /auth/login: %s", url,
-	    ca_buf_str(&r.body));
+	    ca_e2e_summary(&r));
 	ck = ca_e2e_resp_cookie(&r, "session");
 	ck_assert_msg(ck == NULL, "GET %s: a session cookie: %s", url, ck);
 	ca_e2e_resp_free(&r);
@@ -627,7 +645,7 @@ e2e_oauth_suite(void)
 	s = suite_create("e2e_oauth");
 	tc = tcase_create("site");
 	tcase_add_unchecked_fixture(tc, site_start, site_stop);
-	tcase_add_checked_fixture(tc, db_reset, NULL);
+	tcase_add_checked_fixture(tc, test_setup, test_teardown);
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_test(tc, test_e2e_oauth_signin_cookie);
 	tcase_add_test(tc, test_e2e_oauth_dashboard);
@@ -641,6 +659,7 @@ e2e_oauth_suite(void)
 	tcase_add_test(tc, test_e2e_oauth_user_carol);
 	tcase_add_test(tc, test_e2e_oauth_user_dave);
 	tcase_add_test(tc, test_e2e_oauth_user_erin);
+	tcase_add_test(tc, test_e2e_oauth_user_erin_oidc);
 	tcase_add_test(tc, test_e2e_oauth_fault_denied);
 	tcase_add_test(tc, test_e2e_oauth_fault_tokenerror);
 	tcase_add_test(tc, test_e2e_oauth_fault_token500);

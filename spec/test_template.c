@@ -3,7 +3,8 @@
  *
  * Runs every case of the Mustache spec files in
  * fixtures/conformance/mustache/ (read at run time, from the repository
- * root or the one CGIAUTH_ROOT names), asserting how many cases each file holds so none is skipped;
+ * root or the one CGIAUTH_ROOT names), asserting how many cases each
+ * file holds so none is skipped;
  * lambdas are not in our copy.  Then our own cases: malformed templates,
  * every named limit, number and escaping rules, ca_template_render_file()
  * over a temporary directory, and a fixed-seed fuzz of garbled templates
