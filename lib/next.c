@@ -11,26 +11,25 @@
  * normalises it (RFC 3986 section 5.2.4).  Because some layer may decode
  * the value again, every percent-decoded form (up to three rounds) must
  * pass the same checks, and a value still changing after three rounds is
- * refused.  Anything else gives "/".
+ * refused.  Anything else gives "/".  The decoding here is a lenient
+ * server's (a bad escape stays as it is), not ca_url_decode()'s strict
+ * one; only the hex digit values come from url.c.
  */
 #include <string.h>
 
 #include "next.h"
+#include "url_int.h"
 
 /* Decoding rounds checked; deeper encodings have no honest use. */
 #define NEXT_ROUNDS	3
 
+/* 1 when s[i] (a "%") starts a valid escape: two hex digits follow. */
 static int
-hexval(unsigned char ch)
+next_escape(const unsigned char *s, size_t n, size_t i)
 {
 
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
+	return n - i >= 3 && ca_url_hexval(s[i + 1]) >= 0 &&
+	    ca_url_hexval(s[i + 2]) >= 0;
 }
 
 /* 1 when the path part (before "?" or "#") has a "." or ".." segment. */
@@ -76,8 +75,7 @@ next_ok(const unsigned char *s, size_t n, int raw)
 			continue;
 		if (s[i] == ' ' || s[i] > 0x7e)
 			return 0;
-		if (s[i] == '%' && (n - i < 3 || hexval(s[i + 1]) < 0 ||
-		    hexval(s[i + 2]) < 0))
+		if (s[i] == '%' && !next_escape(s, n, i))
 			return 0;
 	}
 	return 1;
@@ -93,10 +91,9 @@ next_decode(const unsigned char *s, size_t n, unsigned char *out)
 	size_t	 i, o = 0;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && n - i >= 3 && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			out[o++] = (unsigned char)(hexval(s[i + 1]) << 4 |
-			    hexval(s[i + 2]));
+		if (s[i] == '%' && next_escape(s, n, i)) {
+			out[o++] = (unsigned char)(ca_url_hexval(s[i + 1]) <<
+			    4 | ca_url_hexval(s[i + 2]));
 			i += 2;
 		} else
 			out[o++] = s[i];

@@ -14,8 +14,8 @@
 #include "request.h"
 #include "url_int.h"
 
-static int
-hexval(unsigned char ch)
+int
+ca_url_hexval(unsigned char ch)
 {
 
 	if (ch >= '0' && ch <= '9')
@@ -48,8 +48,8 @@ ca_url_decode_raw(const char *in, size_t n, int plus, char **out,
 		if (in[i] == '%') {
 			if (n - i < 3)
 				goto bad;
-			hi = hexval((unsigned char)in[i + 1]);
-			lo = hexval((unsigned char)in[i + 2]);
+			hi = ca_url_hexval((unsigned char)in[i + 1]);
+			lo = ca_url_hexval((unsigned char)in[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			p[o] = (char)(hi << 4 | lo);

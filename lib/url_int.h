@@ -2,7 +2,8 @@
  * url_int.h: internal to lib/: the percent-decoder under ca_url_decode()
  * (RFC 3986 section 2.1), which reports a decoded NUL instead of failing,
  * so that request.c can mark such a field invalid rather than refuse the
- * whole request.
+ * whole request, and the hex digit value it uses, which next.c shares for
+ * its own lenient decoding.
  */
 #ifndef CA_URL_INT_H
 #define CA_URL_INT_H
@@ -10,6 +11,9 @@
 #include <stddef.h>
 
 #include "err.h"
+
+/* The value of one hex digit (either case), or -1 for any other byte. */
+int		ca_url_hexval(unsigned char ch);
 
 /*
  * Decodes in[0..n) into a new NUL-terminated string the caller frees with

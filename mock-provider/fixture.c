@@ -21,6 +21,11 @@ static const char *const faults[MOCK_FAULT__MAX] = {
 	"userinfo_500",		/* MOCK_FAULT_USERINFO_500 */
 };
 
+static const char *const token_formats[MOCK_TOKEN__MAX] = {
+	"json",			/* MOCK_TOKEN_JSON */
+	"form",			/* MOCK_TOKEN_FORM */
+};
+
 static enum ca_err
 read_file(const char *path, struct ca_buf *b)
 {
@@ -66,7 +71,7 @@ static enum ca_err
 load_user(const cJSON *u, size_t i, struct mock_user *user)
 {
 	const cJSON	*v, *data;
-	const char	*fault;
+	const char	*fault, *format;
 	int		 k;
 
 	user->login = str_field(u, "login");
@@ -94,6 +99,20 @@ load_user(const cJSON *u, size_t i, struct mock_user *user)
 		return CA_EPARSE;
 	}
 	user->emails = v;
+	user->token_format = MOCK_TOKEN_JSON;
+	v = cJSON_GetObjectItemCaseSensitive(u, "token_format");
+	if (v != NULL) {
+		format = cJSON_IsString(v) ? v->valuestring : NULL;
+		for (k = 0; format != NULL && k < MOCK_TOKEN__MAX; k++)
+			if (strcmp(format, token_formats[k]) == 0)
+				break;
+		if (format == NULL || k == MOCK_TOKEN__MAX) {
+			fprintf(stderr, "mock-provider: user %s: token_format "
+			    "is neither \"json\" nor \"form\"\n", user->login);
+			return CA_EPARSE;
+		}
+		user->token_format = (enum mock_token_format)k;
+	}
 	user->fault = MOCK_FAULT_NONE;
 	v = cJSON_GetObjectItemCaseSensitive(u, "fault");
 	if (v == NULL)

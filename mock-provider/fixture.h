@@ -4,11 +4,14 @@
  *
  *	{"clients": [{"client_id": "...", "client_secret": "..."}],
  *	 "users": [{"login": "alice", "userinfo": {...},
- *	            "emails": [...], "fault": "token_slow"}]}
+ *	            "emails": [...], "fault": "token_slow",
+ *	            "token_format": "form"}]}
  *
  * "userinfo" is served as is by /userinfo, "emails" by /user/emails;
- * both and "fault" are optional.  The loaded fixture is read-only, so
- * every thread may use it without a lock.
+ * both, "fault" and "token_format" are optional.  "token_format" is
+ * "json" (the default, RFC 6749 5.1) or "form": /token then answers as
+ * GitHub does without "Accept: application/json".  The loaded fixture is
+ * read-only, so every thread may use it without a lock.
  */
 #ifndef MOCK_FIXTURE_H
 #define MOCK_FIXTURE_H
@@ -33,6 +36,12 @@ enum mock_fault {
 	MOCK_FAULT__MAX
 };
 
+enum mock_token_format {
+	MOCK_TOKEN_JSON = 0,	/* /token: application/json (RFC 6749 5.1) */
+	MOCK_TOKEN_FORM,	/* /token: x-www-form-urlencoded, as GitHub */
+	MOCK_TOKEN__MAX
+};
+
 struct mock_client {
 	const char	*id;		/* borrowed from the JSON tree */
 	const char	*secret;
@@ -44,6 +53,7 @@ struct mock_user {
 	const cJSON	*userinfo;	/* an object; never NULL */
 	const cJSON	*emails;	/* an array, or NULL */
 	enum mock_fault	 fault;
+	enum mock_token_format token_format;	/* how /token answers */
 };
 
 struct mock_fixture {
