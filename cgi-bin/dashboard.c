@@ -13,8 +13,8 @@ dashboard(struct ca_route *rt)
 	cJSON			*ctx;
 	enum ca_err		 rc;
 
-	if (rt->req.method != CA_METHOD_GET && rt->req.method != CA_METHOD_HEAD)
-		return ca_route_method(rt, "GET, HEAD");
+	if (!ca_route_get_only(rt, &rc))
+		return rc;
 	u = ca_route_user(rt, &rc);
 	if (rc != CA_OK)
 		return rc;

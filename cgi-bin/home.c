@@ -9,10 +9,11 @@
 static enum ca_err
 home(struct ca_route *rt)
 {
-	cJSON	*ctx;
+	cJSON		*ctx;
+	enum ca_err	 rc;
 
-	if (rt->req.method != CA_METHOD_GET && rt->req.method != CA_METHOD_HEAD)
-		return ca_route_method(rt, "GET, HEAD");
+	if (!ca_route_get_only(rt, &rc))
+		return rc;
 	ctx = cJSON_CreateObject();
 	if (ctx == NULL ||
 	    cJSON_AddStringToObject(ctx, "title", "Welcome") == NULL) {

@@ -29,8 +29,8 @@ login(struct ca_route *rt)
 	enum ca_err		 rc;
 
 	ca_buf_init(&q, 3 * 2048);
-	if (rt->req.method != CA_METHOD_GET && rt->req.method != CA_METHOD_HEAD)
-		return ca_route_method(rt, "GET, HEAD");
+	if (!ca_route_get_only(rt, &rc))
+		return rc;
 	next = ca_next_safe(ca_request_get(&rt->req, "next"));
 	rc = ca_provider_list(rt->cfg, &ps, &n, err, sizeof(err));
 	if (rc != CA_OK) {

@@ -13,9 +13,10 @@ static const struct ca_field fields[] = {
 static enum ca_err
 start(struct ca_route *rt)
 {
+	enum ca_err	 rc;
 
-	if (rt->req.method != CA_METHOD_GET && rt->req.method != CA_METHOD_HEAD)
-		return ca_route_method(rt, "GET, HEAD");
+	if (!ca_route_get_only(rt, &rc))
+		return rc;
 	return ca_signin_start(rt, rt->req.path_info + (*rt->req.path_info ==
 	    '/'), ca_request_get(&rt->req, "next"),
 	    ca_request_get(&rt->req, "app_id"));

@@ -72,32 +72,6 @@ ca_link_fits(const char *s, size_t max)
 	return s == NULL || strnlen(s, max + 1) <= max;
 }
 
-/* The first document of a find, copied; *out NULL when there is none. */
-static enum ca_err
-ca_link_find_one(struct ca_store *st, const char *cname,
-    const bson_t *filter, const bson_t *opts, bson_t **out)
-{
-	mongoc_collection_t	*coll;
-	mongoc_cursor_t		*cur;
-	const bson_t		*doc;
-	bson_error_t		 error;
-	char			 step[64];
-	enum ca_err		 rc = CA_OK;
-
-	*out = NULL;
-	coll = ca_store_coll(st, cname);
-	cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-	if (mongoc_cursor_next(cur, &doc))
-		*out = bson_copy(doc);
-	else if (mongoc_cursor_error(cur, &error)) {
-		snprintf(step, sizeof(step), "find %s", cname);
-		rc = ca_store_fail(st, step, &error);
-	}
-	mongoc_cursor_destroy(cur);
-	mongoc_collection_destroy(coll);
-	return rc;
-}
-
 /* Copies doc[key] into *oid when it is an ObjectId; else returns 0. */
 static int
 ca_link_get_oid(const bson_t *doc, const char *key, bson_oid_t *oid)
@@ -120,7 +94,7 @@ ca_link_update(struct ca_store *st, const char *cname, const bson_oid_t *id,
 	bson_t			 reply;
 	bson_iter_t		 it;
 	bson_error_t		 error;
-	char			 step[64];
+	char			 step[CA_STORE_STEP_MAX];
 	enum ca_err		 rc = CA_OK;
 
 	coll = ca_store_coll(st, cname);
@@ -142,19 +116,11 @@ ca_link_update(struct ca_store *st, const char *cname, const bson_oid_t *id,
 static void
 ca_link_undo(struct ca_store *st, const char *cname, const bson_oid_t *id)
 {
-	mongoc_collection_t	*coll;
-	bson_t			*filter;
-	bson_error_t		 error;
-	char			 step[64];
+	bson_t	*filter;
 
-	coll = ca_store_coll(st, cname);
 	filter = BCON_NEW("_id", BCON_OID(id));
-	if (!mongoc_collection_delete_one(coll, filter, NULL, NULL, &error)) {
-		snprintf(step, sizeof(step), "delete (undo) %s", cname);
-		(void)ca_store_fail(st, step, &error);
-	}
+	(void)ca_store_delete_one(st, "delete (undo)", cname, filter);
 	bson_destroy(filter);
-	mongoc_collection_destroy(coll);
 }
 
 /*
@@ -180,7 +146,7 @@ ca_link_known(struct ca_store *st, const struct ca_link_in *in,
 	filter = BCON_NEW("provider", BCON_UTF8(in->provider),
 	    "provider_user_id", BCON_UTF8(in->id));
 	opts = BCON_NEW("limit", BCON_INT64(1));
-	rc = ca_link_find_one(st, CA_STORE_ACCOUNTS, filter, opts, &acc);
+	rc = ca_store_find_one(st, CA_STORE_ACCOUNTS, filter, opts, &acc);
 	if (rc != CA_OK || acc == NULL)
 		goto out;
 	rc = CA_EDB;
@@ -196,7 +162,7 @@ ca_link_known(struct ca_store *st, const struct ca_link_in *in,
 		uopts = BCON_NEW("limit", BCON_INT64(1),
 		    "sort", "{", "_id", BCON_INT32(1), "}",
 		    "projection", "{", "_id", BCON_INT32(1), "}");
-		rc = ca_link_find_one(st, CA_STORE_USERS, ufilter, uopts,
+		rc = ca_store_find_one(st, CA_STORE_USERS, ufilter, uopts,
 		    &user);
 		if (rc != CA_OK)
 			goto out;
@@ -286,7 +252,7 @@ ca_link_by_email(struct ca_store *st, const struct ca_link_in *in,
 	    "$options", BCON_UTF8("i"), "}");
 	opts = BCON_NEW("limit", BCON_INT64(1),
 	    "sort", "{", "_id", BCON_INT32(1), "}");
-	rc = ca_link_find_one(st, CA_STORE_USERS, filter, opts, user);
+	rc = ca_store_find_one(st, CA_STORE_USERS, filter, opts, user);
 out:
 	ca_free(re);
 	bson_destroy(filter);
@@ -314,10 +280,8 @@ static enum ca_err
 ca_link_insert_account(struct ca_store *st, const struct ca_link_in *in,
     const bson_oid_t *aid, const bson_oid_t *uid)
 {
-	mongoc_collection_t	*coll;
-	bson_t			*doc;
-	bson_error_t		 error;
-	enum ca_err		 rc = CA_OK;
+	bson_t		*doc;
+	enum ca_err	 rc;
 
 	doc = bson_new();
 	BSON_APPEND_OID(doc, "_id", aid);
@@ -330,10 +294,7 @@ ca_link_insert_account(struct ca_store *st, const struct ca_link_in *in,
 	BSON_APPEND_OID(doc, "user_id", uid);
 	BSON_APPEND_DATE_TIME(doc, "db_insert_dt", in->now);
 	BSON_APPEND_DATE_TIME(doc, "db_update_dt", in->now);
-	coll = ca_store_coll(st, CA_STORE_ACCOUNTS);
-	if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error))
-		rc = ca_store_fail(st, "insert oauth_accounts", &error);
-	mongoc_collection_destroy(coll);
+	rc = ca_store_insert_one(st, CA_STORE_ACCOUNTS, doc);
 	bson_destroy(doc);
 	return rc;
 }
@@ -343,11 +304,9 @@ static enum ca_err
 ca_link_insert_user(struct ca_store *st, const struct ca_link_in *in,
     const bson_oid_t *uid, const bson_oid_t *aid)
 {
-	mongoc_collection_t	*coll;
-	bson_t			*doc;
-	bson_t			 list;
-	bson_error_t		 error;
-	enum ca_err		 rc = CA_OK;
+	bson_t		*doc;
+	bson_t		 list;
+	enum ca_err	 rc;
 
 	doc = bson_new();
 	BSON_APPEND_OID(doc, "_id", uid);
@@ -359,10 +318,7 @@ ca_link_insert_user(struct ca_store *st, const struct ca_link_in *in,
 	bson_append_array_end(doc, &list);
 	BSON_APPEND_DATE_TIME(doc, "db_insert_dt", in->now);
 	BSON_APPEND_DATE_TIME(doc, "db_update_dt", in->now);
-	coll = ca_store_coll(st, CA_STORE_USERS);
-	if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error))
-		rc = ca_store_fail(st, "insert users", &error);
-	mongoc_collection_destroy(coll);
+	rc = ca_store_insert_one(st, CA_STORE_USERS, doc);
 	bson_destroy(doc);
 	return rc;
 }

@@ -181,6 +181,18 @@ ca_route_method(struct ca_route *rt, const char *allow)
 	return ca_reply_header(&rt->reply, "Allow", allow);
 }
 
+int
+ca_route_get_only(struct ca_route *rt, enum ca_err *rc)
+{
+
+	*rc = CA_OK;
+	if (rt->req.method == CA_METHOD_GET ||
+	    rt->req.method == CA_METHOD_HEAD)
+		return 1;
+	*rc = ca_route_method(rt, "GET, HEAD");
+	return 0;
+}
+
 enum ca_err
 ca_route_login_url(const char *next, struct ca_buf *out)
 {

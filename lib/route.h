@@ -70,6 +70,12 @@ enum ca_err	ca_route_fail(struct ca_route *, int status,
 		    const char *message) CA_WUR;
 /* 405 with an Allow header. */
 enum ca_err	ca_route_method(struct ca_route *, const char *allow) CA_WUR;
+/*
+ * For a route that serves only GET and HEAD: 1 when the request is one
+ * of them (*rc CA_OK), else 0 with the 405 built by ca_route_method() and
+ * its result in *rc, which the handler returns.
+ */
+int		ca_route_get_only(struct ca_route *, enum ca_err *rc);
 /* The login URL with next (already checked) encoded, into out. */
 enum ca_err	ca_route_login_url(const char *next, struct ca_buf *out)
 		    CA_WUR;

@@ -1,12 +1,14 @@
 /*
  * store.c: opening and closing the MongoDB client, the indexes, and the
  * helpers the other store_*.c files and link.c share (error mapping, key
- * checks, dates).  Users, sessions and states have their own files.
+ * checks, dates, and find-one, insert-one and delete-one that log a
+ * failure under the step "<verb> <collection>").  Users, sessions and states have their own files.
  *
  * One mongoc_client_t per process: a CGI process answers one request, so
  * no pool is needed; serverSelectionTryOnce (libmongoc's default for a
  * single client) makes an unreachable server fail after one attempt.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -159,6 +161,75 @@ ca_store_fail(const struct ca_store *st, const char *step,
 		ca_log(NULL, "store", "fail", "MongoDB %s at %s failed: %s",
 		    step, st->where, error->message);
 	return CA_EDB;
+}
+
+/* "<verb> <cname>" for the log line of a failed step. */
+static void
+ca_store_step(char *step, size_t size, const char *verb, const char *cname)
+{
+
+	(void)snprintf(step, size, "%s %s", verb, cname);
+}
+
+enum ca_err
+ca_store_find_one(struct ca_store *st, const char *cname,
+    const bson_t *filter, const bson_t *opts, bson_t **out)
+{
+	mongoc_collection_t	*coll;
+	mongoc_cursor_t		*cur;
+	const bson_t		*doc;
+	bson_error_t		 error;
+	char			 step[CA_STORE_STEP_MAX];
+	enum ca_err		 rc = CA_OK;
+
+	*out = NULL;
+	coll = ca_store_coll(st, cname);
+	cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+	if (mongoc_cursor_next(cur, &doc))
+		*out = bson_copy(doc);
+	else if (mongoc_cursor_error(cur, &error)) {
+		ca_store_step(step, sizeof(step), "find", cname);
+		rc = ca_store_fail(st, step, &error);
+	}
+	mongoc_cursor_destroy(cur);
+	mongoc_collection_destroy(coll);
+	return rc;
+}
+
+enum ca_err
+ca_store_insert_one(struct ca_store *st, const char *cname,
+    const bson_t *doc)
+{
+	mongoc_collection_t	*coll;
+	bson_error_t		 error;
+	char			 step[CA_STORE_STEP_MAX];
+	enum ca_err		 rc = CA_OK;
+
+	coll = ca_store_coll(st, cname);
+	if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error)) {
+		ca_store_step(step, sizeof(step), "insert", cname);
+		rc = ca_store_fail(st, step, &error);
+	}
+	mongoc_collection_destroy(coll);
+	return rc;
+}
+
+enum ca_err
+ca_store_delete_one(struct ca_store *st, const char *verb,
+    const char *cname, const bson_t *filter)
+{
+	mongoc_collection_t	*coll;
+	bson_error_t		 error;
+	char			 step[CA_STORE_STEP_MAX];
+	enum ca_err		 rc = CA_OK;
+
+	coll = ca_store_coll(st, cname);
+	if (!mongoc_collection_delete_one(coll, filter, NULL, NULL, &error)) {
+		ca_store_step(step, sizeof(step), verb, cname);
+		rc = ca_store_fail(st, step, &error);
+	}
+	mongoc_collection_destroy(coll);
+	return rc;
 }
 
 enum ca_err

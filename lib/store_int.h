@@ -14,6 +14,8 @@
 
 /* Room for "host:port,host:port,..." in log lines; longer lists are cut. */
 #define CA_STORE_WHERE_MAX	256
+/* A step named in a log line, "<verb> <collection>", at most. */
+#define CA_STORE_STEP_MAX	64
 /* A SHA-256 hex key: 64 digits. */
 #define CA_STORE_HASH_LEN	64
 
@@ -38,6 +40,29 @@ enum ca_err		 ca_store_fail(const struct ca_store *,
 /* Logs a failure that libmongoc did not report as an error: CA_EDB. */
 enum ca_err		 ca_store_fail_msg(const struct ca_store *,
 			    const char *step, const char *what);
+/*
+ * The first document find(filter, opts) on collection cname returns,
+ * copied into *out (the caller's, freed with bson_destroy()); *out is
+ * NULL and CA_OK when there is none.  A cursor error goes through
+ * ca_store_fail() as "find <cname>".
+ */
+enum ca_err		 ca_store_find_one(struct ca_store *,
+			    const char *cname, const bson_t *filter,
+			    const bson_t *opts, bson_t **out);
+/*
+ * Inserts doc (still the caller's) into collection cname: CA_OK, or what
+ * ca_store_fail() makes of the error as "insert <cname>".
+ */
+enum ca_err		 ca_store_insert_one(struct ca_store *,
+			    const char *cname, const bson_t *doc);
+/*
+ * Deletes the first document of collection cname matching filter (none
+ * matching is CA_OK): CA_OK, or what ca_store_fail() makes of the error
+ * as "<verb> <cname>" (verb "delete", or "delete (undo)").
+ */
+enum ca_err		 ca_store_delete_one(struct ca_store *,
+			    const char *verb, const char *cname,
+			    const bson_t *filter);
 /* 1 when s is exactly 64 lower-case hex digits. */
 int			 ca_store_hash_ok(const char *s);
 /* 1 when s is 24 hex digits; then *oid is set. */

@@ -18,12 +18,10 @@ enum ca_err
 ca_store_session_put(struct ca_store *st, const char *id_hash,
     const char *user_id_hex, long max_age)
 {
-	mongoc_collection_t	*coll = NULL;
-	bson_t			*doc = NULL;
-	bson_error_t		 error;
-	bson_oid_t		 uid;
-	int64_t			 now;
-	enum ca_err		 rc = CA_EINVAL;
+	bson_t		*doc = NULL;
+	bson_oid_t	 uid;
+	int64_t		 now;
+	enum ca_err	 rc = CA_EINVAL;
 
 	if (st == NULL || !ca_store_hash_ok(id_hash) ||
 	    !ca_store_oid_parse(user_id_hex, &uid) ||
@@ -33,15 +31,8 @@ ca_store_session_put(struct ca_store *st, const char *id_hash,
 	doc = BCON_NEW("_id", BCON_UTF8(id_hash), "user_id", BCON_OID(&uid),
 	    "created", BCON_DATE_TIME(now),
 	    "expires", BCON_DATE_TIME(now + (int64_t)max_age * 1000));
-	coll = ca_store_coll(st, CA_STORE_SESSIONS);
-	if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error)) {
-		rc = ca_store_fail(st, "insert cgiauth_sessions", &error);
-		goto out;
-	}
-	rc = CA_OK;
+	rc = ca_store_insert_one(st, CA_STORE_SESSIONS, doc);
 out:
-	if (coll != NULL)
-		mongoc_collection_destroy(coll);
 	bson_destroy(doc);
 	return rc;
 }
@@ -50,38 +41,31 @@ enum ca_err
 ca_store_session_get(struct ca_store *st, const char *id_hash,
     char user_id_hex[CA_STORE_OID_HEX])
 {
-	mongoc_collection_t	*coll = NULL;
-	mongoc_cursor_t		*cur = NULL;
-	bson_t			*filter = NULL, *opts = NULL;
-	const bson_t		*doc;
-	bson_iter_t		 it;
-	bson_error_t		 error;
-	char			 hex[CA_STORE_OID_HEX];
-	enum ca_err		 rc = CA_EINVAL;
+	bson_t		*filter = NULL, *opts = NULL, *doc = NULL;
+	bson_iter_t	 it;
+	char		 hex[CA_STORE_OID_HEX];
+	enum ca_err	 rc = CA_EINVAL;
 
 	user_id_hex[0] = '\0';
 	if (st == NULL || !ca_store_hash_ok(id_hash))
 		goto out;
-	coll = ca_store_coll(st, CA_STORE_SESSIONS);
 	filter = BCON_NEW("_id", BCON_UTF8(id_hash));
 	opts = BCON_NEW("limit", BCON_INT64(1));
-	cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-	if (!mongoc_cursor_next(cur, &doc)) {
-		if (mongoc_cursor_error(cur, &error))
-			rc = ca_store_fail(st, "find cgiauth_sessions", &error);
-		else
-			rc = CA_ENOTFOUND;
+	rc = ca_store_find_one(st, CA_STORE_SESSIONS, filter, opts, &doc);
+	if (rc != CA_OK)
+		goto out;
+	if (doc == NULL) {
+		rc = CA_ENOTFOUND;
 		goto out;
 	}
 	/* A document without a date is treated as expired, and removed. */
 	if (!bson_iter_init_find(&it, doc, "expires") ||
 	    !BSON_ITER_HOLDS_DATE_TIME(&it) ||
 	    bson_iter_date_time(&it) <= ca_store_now_ms()) {
-		rc = CA_EEXPIRED;
-		if (!mongoc_collection_delete_one(coll, filter, NULL, NULL,
-		    &error))
-			rc = ca_store_fail(st, "delete cgiauth_sessions",
-			    &error);
+		rc = ca_store_delete_one(st, "delete", CA_STORE_SESSIONS,
+		    filter);
+		if (rc == CA_OK)
+			rc = CA_EEXPIRED;
 		goto out;
 	}
 	if (!bson_iter_init_find(&it, doc, "user_id") ||
@@ -94,10 +78,7 @@ ca_store_session_get(struct ca_store *st, const char *id_hash,
 	memcpy(user_id_hex, hex, sizeof(hex));
 	rc = CA_OK;
 out:
-	if (cur != NULL)
-		mongoc_cursor_destroy(cur);
-	if (coll != NULL)
-		mongoc_collection_destroy(coll);
+	bson_destroy(doc);
 	bson_destroy(filter);
 	bson_destroy(opts);
 	return rc;
@@ -106,23 +87,14 @@ out:
 enum ca_err
 ca_store_session_delete(struct ca_store *st, const char *id_hash)
 {
-	mongoc_collection_t	*coll = NULL;
-	bson_t			*filter = NULL;
-	bson_error_t		 error;
-	enum ca_err		 rc = CA_EINVAL;
+	bson_t		*filter = NULL;
+	enum ca_err	 rc = CA_EINVAL;
 
 	if (st == NULL || !ca_store_hash_ok(id_hash))
 		goto out;
-	coll = ca_store_coll(st, CA_STORE_SESSIONS);
 	filter = BCON_NEW("_id", BCON_UTF8(id_hash));
-	if (!mongoc_collection_delete_one(coll, filter, NULL, NULL, &error)) {
-		rc = ca_store_fail(st, "delete cgiauth_sessions", &error);
-		goto out;
-	}
-	rc = CA_OK;
+	rc = ca_store_delete_one(st, "delete", CA_STORE_SESSIONS, filter);
 out:
-	if (coll != NULL)
-		mongoc_collection_destroy(coll);
 	bson_destroy(filter);
 	return rc;
 }

@@ -21,11 +21,9 @@ enum ca_err
 ca_store_state_put(struct ca_store *st, const char *state_hash,
     const struct ca_oauth_state *s, long ttl_seconds)
 {
-	mongoc_collection_t	*coll = NULL;
-	bson_t			*doc = NULL;
-	bson_error_t		 error;
-	int64_t			 now;
-	enum ca_err		 rc = CA_EINVAL;
+	bson_t		*doc = NULL;
+	int64_t		 now;
+	enum ca_err	 rc = CA_EINVAL;
 
 	if (st == NULL || s == NULL || !ca_store_hash_ok(state_hash) ||
 	    s->provider == NULL || ttl_seconds < 1 ||
@@ -46,15 +44,8 @@ ca_store_state_put(struct ca_store *st, const char *state_hash,
 		rc = CA_ETOOBIG;
 		goto out;
 	}
-	coll = ca_store_coll(st, CA_STORE_STATES);
-	if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &error)) {
-		rc = ca_store_fail(st, "insert cgiauth_oauth_states", &error);
-		goto out;
-	}
-	rc = CA_OK;
+	rc = ca_store_insert_one(st, CA_STORE_STATES, doc);
 out:
-	if (coll != NULL)
-		mongoc_collection_destroy(coll);
 	bson_destroy(doc);
 	return rc;
 }

@@ -154,17 +154,26 @@ write_all(int fd, const char *p, size_t n)
 	return CA_OK;
 }
 
+/*
+ * Writes the answer.  An unframed one has no Content-Length: the body
+ * runs to the close (RFC 9112 6.3, last rule), so a client cannot size
+ * it up front.
+ */
 static enum ca_err
 write_resp(int fd, const struct mock_http_resp *resp)
 {
 	struct ca_buf	 h;
+	char		 fill[4096];
+	size_t		 left, n;
 	enum ca_err	 rc;
 
 	ca_buf_init(&h, MOCK_HTTP_HEAD_MAX);
 	rc = ca_buf_printf(&h, "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n", resp->status, reason(resp->status),
-	    resp->ctype, resp->body.len);
+	    "Content-Type: %s\r\nConnection: close\r\n", resp->status,
+	    reason(resp->status), resp->ctype);
+	if (rc == CA_OK && !resp->unframed)
+		rc = ca_buf_printf(&h, "Content-Length: %zu\r\n",
+		    resp->body.len + resp->pad);
 	if (rc == CA_OK && resp->nostore)
 		rc = ca_buf_puts(&h, "Cache-Control: no-store\r\n"
 		    "Pragma: no-cache\r\n");
@@ -179,6 +188,11 @@ write_resp(int fd, const struct mock_http_resp *resp)
 		rc = write_all(fd, h.data, h.len);
 	if (rc == CA_OK && resp->body.len > 0)
 		rc = write_all(fd, resp->body.data, resp->body.len);
+	memset(fill, 'x', sizeof(fill));
+	for (left = resp->pad; rc == CA_OK && left > 0; left -= n) {
+		n = left < sizeof(fill) ? left : sizeof(fill);
+		rc = write_all(fd, fill, n);
+	}
 	ca_buf_free(&h);
 	return rc;
 }

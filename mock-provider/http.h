@@ -23,7 +23,7 @@
 #define MOCK_HTTP_BODY_MAX	(64 * 1024)
 /* Header fields per request. */
 #define MOCK_HTTP_HEADERS_MAX	64
-/* Response bodies. */
+/* Response bodies (a handler's pad bytes are not counted). */
 #define MOCK_HTTP_RESP_MAX	(256 * 1024)
 
 struct mock_http_header {
@@ -52,6 +52,8 @@ struct mock_http_resp {
 	const char	*www_auth;	/* static WWW-Authenticate, or NULL */
 	char		*location;	/* ca_malloc'd Location, or NULL */
 	int		 nostore;	/* add Cache-Control: no-store */
+	int		 unframed;	/* no Content-Length: close ends it */
+	size_t		 pad;		/* this many 'x' follow the body */
 	struct ca_buf	 body;
 };
 

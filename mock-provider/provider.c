@@ -9,7 +9,9 @@
  * MOCK_CODE_TTL seconds; /token removes it on first presentation by an
  * authenticated client, even if a later check fails (RFC 6749 4.1.2).
  * /token refuses before touching the code only for a malformed request,
- * an unsupported grant type or bad client credentials.
+ * an unsupported grant type or bad client credentials.  Its success
+ * answer is JSON (RFC 6749 5.1), or for a "token_format": "form" user
+ * the form GitHub sends whatever the request's Accept says.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -46,6 +48,8 @@
 #define MOCK_PKCE_MAX		128
 /* The longest redirect_uri, state, nonce or scope accepted. */
 #define MOCK_PARAM_MAX		2048
+/* GET /big: twice lib/http.c's CA_HTTP_BODY_MAX (1 MiB). */
+#define MOCK_BIG_BYTES		(2 * 1024 * 1024)
 
 struct mock_code {
 	char				*code;		/* NULL: free slot */
@@ -782,6 +786,46 @@ token_store(struct mock_provider *p, const struct mock_user *user,
 	return CA_OK;
 }
 
+/*
+ * The answer GitHub's token endpoint sends unless asked for JSON
+ * ("Authorizing OAuth apps", GitHub docs):
+ * "access_token=...&scope=repo%2Cgist&token_type=bearer", with the
+ * scopes comma-separated, an empty scope when none was asked for, and no
+ * expires_in or ID token.
+ */
+static void
+token_form(struct mock_http_resp *resp, const char *access,
+    const char *scope)
+{
+	char		*commas = NULL, *s;
+	enum ca_err	 rc = CA_ENOMEM;
+
+	resp->status = 200;
+	resp->ctype = "application/x-www-form-urlencoded";
+	ca_buf_reset(&resp->body);
+	if (scope != NULL) {
+		commas = ca_strdup(scope);
+		if (commas == NULL)
+			goto out;
+		for (s = commas; *s != '\0'; s++)
+			if (*s == ' ')
+				*s = ',';
+	}
+	rc = ca_buf_puts(&resp->body, "access_token=");
+	if (rc == CA_OK)
+		rc = mock_codec_url_encode(&resp->body, access);
+	if (rc == CA_OK)
+		rc = ca_buf_puts(&resp->body, "&scope=");
+	if (rc == CA_OK && commas != NULL)
+		rc = mock_codec_url_encode(&resp->body, commas);
+	if (rc == CA_OK)
+		rc = ca_buf_puts(&resp->body, "&token_type=bearer");
+out:
+	ca_free(commas);
+	if (rc != CA_OK)
+		plain(resp, 500, "mock: cannot build the answer");
+}
+
 static void
 token(struct mock_provider *p, const struct mock_http_req *req,
     struct mock_http_resp *resp)
@@ -792,7 +836,7 @@ token(struct mock_provider *p, const struct mock_http_req *req,
 	const char			*v, *ct;
 	char				*access = NULL, *idt = NULL;
 	cJSON				*j;
-	int				 bad, ok;
+	int				 bad, ok, form;
 
 	memset(&f, 0, sizeof(f));
 	memset(&c, 0, sizeof(c));
@@ -873,9 +917,14 @@ token(struct mock_provider *p, const struct mock_http_req *req,
 	default:
 		break;
 	}
-	if (token_store(p, c.user, &access) != CA_OK ||
-	    (scope_has(c.scope, "openid") && id_token(p, &c, &idt) != CA_OK)) {
+	form = c.user->token_format == MOCK_TOKEN_FORM;
+	if (token_store(p, c.user, &access) != CA_OK || (!form &&
+	    scope_has(c.scope, "openid") && id_token(p, &c, &idt) != CA_OK)) {
 		plain(resp, 500, "mock: cannot issue a token");
+		goto out;
+	}
+	if (form) {
+		token_form(resp, access, c.scope);
 		goto out;
 	}
 	j = cJSON_CreateObject();
@@ -970,6 +1019,26 @@ userinfo(struct mock_provider *p, const struct mock_http_req *req,
 	}
 }
 
+/*
+ * GET /big: MOCK_BIG_BYTES of 'x'; "?unframed" leaves Content-Length
+ * out, so that only the bytes themselves, not a header, can tell a
+ * client it is too much.  For the body cap tests; no provider has it.
+ */
+static void
+big(const struct mock_http_req *req, struct mock_http_resp *resp)
+{
+
+	if (strcmp(req->method, "GET") != 0) {
+		plain(resp, 405, "mock: use GET");
+		return;
+	}
+	resp->status = 200;
+	resp->ctype = "text/plain; charset=utf-8";
+	ca_buf_reset(&resp->body);
+	resp->pad = MOCK_BIG_BYTES;
+	resp->unframed = strcmp(req->query, "unframed") == 0;
+}
+
 void
 mock_provider_handle(void *arg, const struct mock_http_req *req,
     struct mock_http_resp *resp)
@@ -989,6 +1058,8 @@ mock_provider_handle(void *arg, const struct mock_http_req *req,
 		userinfo(p, req, resp, 0);
 	else if (strcmp(req->path, "/user/emails") == 0)
 		userinfo(p, req, resp, 1);
+	else if (strcmp(req->path, "/big") == 0)
+		big(req, resp);
 	else
 		plain(resp, 404, "mock: not found");
 }

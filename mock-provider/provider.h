@@ -6,9 +6,11 @@
  *	POST /token		RFC 6749 4.1.3-4.1.4, 2.3.1, 5; RFC 7636 4.6
  *	GET  /userinfo		OIDC Core 5.3 (RFC 6750 2.1 bearer)
  *	GET  /user/emails	GitHub's REST "list e-mail addresses"
+ *	GET  /big		2 MiB of 'x', for body cap tests only
  *
  * Codes and access tokens live in memory under one mutex; the fixture is
- * read-only.  The faults a fixture user names are applied here.
+ * read-only.  The faults and the token format a fixture user names are
+ * applied here.
  */
 #ifndef MOCK_PROVIDER_H
 #define MOCK_PROVIDER_H

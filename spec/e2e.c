@@ -255,8 +255,10 @@ static enum ca_err
 e2e_web_start(struct ca_e2e_site *s, const char *root, const char *build)
 {
 	char		 conf[CA_E2E_PATH_MAX], eport[32];
-	char		 ebin[CA_E2E_PATH_MAX + 16], eroot[CA_E2E_PATH_MAX + 16];
-	char		 eenv[CA_E2E_PATH_MAX + 32], etune[CA_E2E_PATH_MAX + 32];
+	char		 ebin[CA_E2E_PATH_MAX + 16];
+	char		 eroot[CA_E2E_PATH_MAX + 16];
+	char		 eenv[CA_E2E_PATH_MAX + 32];
+	char		 etune[CA_E2E_PATH_MAX + 32];
 	char		*argv[] = { E2E_LIGHTTPD, "-D", "-f", conf, NULL };
 	char		*extra[] = { eport, ebin, eroot, eenv, etune, NULL };
 	int		 p, n, attempt;
@@ -1289,6 +1291,16 @@ e2e_str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* 1 when member k of o is the string want. */
+static int
+e2e_is(const cJSON *o, const char *k, const char *want)
+{
+	const char	*v;
+
+	v = e2e_str(o, k);
+	return v != NULL && strcmp(v, want) == 0;
+}
+
 /* o.k.$oid (an ObjectId in relaxed extended JSON), or NULL. */
 static const char *
 e2e_oid(const cJSON *o, const char *k)
@@ -1477,15 +1489,14 @@ e2e_case_accounts(const cJSON *want, const cJSON *accounts,
 		    "%s: an account needs provider, provider_user_id and "
 		    "user in the fixture", label);
 		a = NULL;
-		cJSON_ArrayForEach(it, accounts)
-			if (e2e_str(it, "provider") != NULL &&
-			    e2e_str(it, "provider_user_id") != NULL &&
-			    strcmp(e2e_str(it, "provider"), prov) == 0 &&
-			    strcmp(e2e_str(it, "provider_user_id"), puid) == 0) {
-				ck_assert_msg(a == NULL, "%s: two accounts "
-				    "%s/%s", label, prov, puid);
-				a = it;
-			}
+		cJSON_ArrayForEach(it, accounts) {
+			if (!e2e_is(it, "provider", prov) ||
+			    !e2e_is(it, "provider_user_id", puid))
+				continue;
+			ck_assert_msg(a == NULL, "%s: two accounts %s/%s",
+			    label, prov, puid);
+			a = it;
+		}
 		ck_assert_msg(a != NULL, "%s: no oauth account %s/%s "
 		    "(provider_user_id must be a string): %s", label, prov,
 		    puid, all != NULL ? all : "?");

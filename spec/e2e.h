@@ -59,7 +59,7 @@ struct ca_e2e_site {
 	char			 mongo_uri[CA_E2E_URL_MAX]; /* "" if none */
 	char			 tmpdir[CA_E2E_PATH_MAX]; /* "" if none */
 	char			 envfile[CA_E2E_PATH_MAX];
-	char			 session_key[CA_E2E_KEY_HEX]; /* "" if unknown */
+	char			 session_key[CA_E2E_KEY_HEX]; /* "" unknown */
 };
 
 /* One HTTP response, as received; freed with ca_e2e_resp_free(). */
