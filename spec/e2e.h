@@ -229,8 +229,8 @@ void		ca_e2e_db_user_id(const struct ca_e2e_site *,
 
 /*
  * Runs one sign-in case (fixtures/e2e/signin/, fixtures/e2e/linking/):
- *	"signins": [{"provider", "login", "next" (optional), "status" (a
- *	number, or the list of statuses the issue allows), "location"
+ *	"signins": [{"provider", "login", "next" (optional), "status" (the
+ *	exact number), "location"
  *	(exact; required for a 3xx), "body" (strings the page contains),
  *	"seconds_max" (optional upper bound)}, ...]: each in a fresh
  *	browser; a 303 must set a session cookie, anything else must not;

@@ -20,33 +20,10 @@
 
 #include "alloc.h"
 #include "crypto.h"
+#include "fixture.h"
 
-#define FIXTURE_MAX	(1024 * 1024)
 #define CROSS_N		1000
 #define CROSS_SEED	0x5eed5eed12345678ULL
-
-/* Reads and parses a fixture; the caller frees it with cJSON_Delete. */
-static cJSON *
-load(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-	cJSON	*j;
-
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	buf = ca_malloc(FIXTURE_MAX + 1);
-	ck_assert_ptr_nonnull(buf);
-	n = fread(buf, 1, FIXTURE_MAX + 1, f);
-	fclose(f);
-	ck_assert_msg(n <= FIXTURE_MAX, "%s too big", path);
-	buf[n] = '\0';
-	j = cJSON_Parse(buf);
-	ca_free(buf);
-	ck_assert_msg(j != NULL, "%s is not JSON", path);
-	return j;
-}
 
 static const char *
 jstr(const cJSON *o, const char *k)
@@ -141,7 +118,8 @@ sha_chunked(const unsigned char *p, size_t n, size_t step,
 START_TEST(test_crypto_sha256_vectors)
 {
 	static const size_t	 steps[] = { 1, 3, 55, 56, 63, 64, 65, 1000 };
-	cJSON			*j = load("fixtures/crypto/sha256.json");
+	cJSON			*j = ca_fixture_json("fixtures/crypto/sha256.json",
+	    CA_FIXTURE_MAX);
 	const cJSON		*c, *rep, *cnt;
 	unsigned char		*in, md[CA_CRYPTO_SHA256_LEN];
 	char			 hex[CA_CRYPTO_SHA256_HEX];
@@ -222,7 +200,8 @@ END_TEST
 
 START_TEST(test_crypto_hmac_sha256_vectors)
 {
-	cJSON		*j = load("fixtures/crypto/hmac_sha256.json");
+	cJSON		*j = ca_fixture_json("fixtures/crypto/hmac_sha256.json",
+	    CA_FIXTURE_MAX);
 	const cJSON	*c;
 	unsigned char	*key, *data, md[CA_CRYPTO_SHA256_LEN];
 	char		 hex[CA_CRYPTO_SHA256_HEX];
@@ -272,7 +251,8 @@ END_TEST
 
 START_TEST(test_crypto_b64url_encode_vectors)
 {
-	cJSON		*j = load("fixtures/crypto/base64url.json");
+	cJSON		*j = ca_fixture_json("fixtures/crypto/base64url.json",
+	    CA_FIXTURE_MAX);
 	const cJSON	*c;
 	unsigned char	*in;
 	char		 out[64];
@@ -297,7 +277,8 @@ END_TEST
 
 START_TEST(test_crypto_b64url_decode_vectors)
 {
-	cJSON		*j = load("fixtures/crypto/base64url.json");
+	cJSON		*j = ca_fixture_json("fixtures/crypto/base64url.json",
+	    CA_FIXTURE_MAX);
 	const cJSON	*c, *alt;
 	unsigned char	 out[64];
 	char		 hex[129];
@@ -324,7 +305,8 @@ END_TEST
 
 START_TEST(test_crypto_b64url_decode_invalid)
 {
-	cJSON		*j = load("fixtures/crypto/base64url.json");
+	cJSON		*j = ca_fixture_json("fixtures/crypto/base64url.json",
+	    CA_FIXTURE_MAX);
 	const cJSON	*c;
 	unsigned char	 out[64];
 	size_t		 n;
@@ -435,7 +417,8 @@ END_TEST
 
 START_TEST(test_crypto_pkce_s256_vectors)
 {
-	cJSON		*j = load("fixtures/crypto/pkce.json");
+	cJSON		*j = ca_fixture_json("fixtures/crypto/pkce.json",
+	    CA_FIXTURE_MAX);
 	const cJSON	*c;
 	char		 out[CA_CRYPTO_PKCE_LEN];
 	int		 ncases = 0;
@@ -454,7 +437,8 @@ END_TEST
 
 START_TEST(test_crypto_pkce_s256_invalid)
 {
-	cJSON		*j = load("fixtures/crypto/pkce.json");
+	cJSON		*j = ca_fixture_json("fixtures/crypto/pkce.json",
+	    CA_FIXTURE_MAX);
 	const cJSON	*c;
 	char		 out[CA_CRYPTO_PKCE_LEN];
 	int		 ncases = 0;
@@ -515,11 +499,6 @@ crypto_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(crypto_suite());
-	int	 failed;
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ca_fixture_run(crypto_suite());
 }

@@ -422,19 +422,19 @@ START_TEST(test_e2e_oauth_fault_userinfo500)
 END_TEST
 
 /*
- * GETs url (a callback that must fail) and asserts a 400 (or, with
- * allow502, 400 or 502) page with the link back and no session cookie.
+ * GETs url (a callback that must fail) and asserts the status (400 for
+ * the state's fault, 502 for the provider's) with the link back to the
+ * login page and no session cookie.
  */
 static void
-expect_refused(struct ca_e2e_browser *b, const char *url, int allow502)
+expect_refused(struct ca_e2e_browser *b, const char *url, long status)
 {
 	struct ca_e2e_resp	 r;
 	const char		*ck;
 
 	ca_e2e_get(b, url, &r);
-	ck_assert_msg(r.status == 400 || (allow502 && r.status == 502),
-	    "GET %s: status %ld, want 400%s: %s", url, r.status,
-	    allow502 ? " or 502" : "", ca_e2e_summary(&r));
+	ck_assert_msg(r.status == status, "GET %s: status %ld, want %ld: %s",
+	    url, r.status, status, ca_e2e_summary(&r));
 	ck_assert_msg(ca_e2e_resp_has(&r, "href=\"/auth/login\""),
 	    "GET %s: no link back to /auth/login: %s", url,
 	    ca_e2e_summary(&r));
@@ -466,7 +466,7 @@ START_TEST(test_e2e_oauth_state_missing)
 	ca_e2e_authorize(&b, "mock", "alice", NULL, &f);
 	(void)snprintf(url, sizeof(url), "/auth/provider/mock?code=%s",
 	    f.code);
-	expect_refused(&b, url, 0);
+	expect_refused(&b, url, 400);
 	expect_docs(0, 0);
 	ca_e2e_browser_free(&b);
 }
@@ -487,7 +487,7 @@ START_TEST(test_e2e_oauth_state_unknown)
 	    (int)strcspn(forged, "."), forged);
 	(void)snprintf(url, sizeof(url),
 	    "/auth/provider/mock?code=%s&state=%s", f.code, state);
-	expect_refused(&b, url, 0);
+	expect_refused(&b, url, 400);
 	expect_docs(0, 0);
 	ca_e2e_browser_free(&b);
 }
@@ -507,7 +507,7 @@ START_TEST(test_e2e_oauth_state_replayed)
 	ca_e2e_resp_free(&r);
 	ck_assert_int_eq(ca_e2e_cookie_get(&b, "session", "/", before,
 	    sizeof(before)), CA_OK);
-	expect_refused(&b, f.callback, 0);
+	expect_refused(&b, f.callback, 400);
 	ck_assert_int_eq(ca_e2e_cookie_get(&b, "session", "/", after,
 	    sizeof(after)), CA_OK);
 	ck_assert_str_eq(after, before);
@@ -528,7 +528,7 @@ START_TEST(test_e2e_oauth_state_other_provider)
 	q = strchr(f.callback, '?');
 	ck_assert_ptr_nonnull(q);
 	(void)snprintf(url, sizeof(url), "/auth/provider/mockbasic%s", q);
-	expect_refused(&b, url, 0);
+	expect_refused(&b, url, 400);
 	expect_docs(0, 0);
 	ca_e2e_browser_free(&b);
 }
@@ -550,7 +550,7 @@ START_TEST(test_e2e_oauth_code_replayed)
 	ca_e2e_authorize(&b, "mock", "alice", NULL, &f2);
 	(void)snprintf(url, sizeof(url),
 	    "/auth/provider/mock?code=%s&state=%s", f1.code, f2.state);
-	expect_refused(&b, url, 1);
+	expect_refused(&b, url, 502);
 	expect_docs(1, 1);
 	ca_e2e_browser_free(&b);
 }

@@ -6,8 +6,9 @@
  * it over real HTTP with libcurl: discovery, /authorize with login_hint,
  * /token with client_secret_post and client_secret_basic (RFC 6749
  * 2.3.1), single-use codes, PKCE S256 (RFC 7636, appendix B vector), the
- * HS256 ID token, /userinfo, /user/emails, each fault, and that the
- * token_slow fault does not hold up other requests.
+ * HS256 ID token, /userinfo, /user/emails, each fault, the form-encoded
+ * token answer of a "token_format": "form" user (carol, GitHub style),
+ * and that the token_slow fault does not hold up other requests.
  */
 #include <check.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@
 #include "buf.h"
 #include "err.h"
 #include "harness.h"
+#include "request.h"
 
 #define FIXTURE		"fixtures/mock-provider/users.json"
 #define CLIENT_ID	"mock-client-id"
@@ -36,6 +38,10 @@
 #define VERIFIER	"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 #define CHALLENGE	"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 #define STATE		"st-42_x.y~z"
+/* The form answer's Content-Type. */
+#define FORM_CTYPE	"application/x-www-form-urlencoded"
+/* An access token: 256 random bits in unpadded base64url. */
+#define TOKEN_LEN	43
 /* Bounds for what the tests read back. */
 #define BODY_MAX	(256 * 1024)
 #define URL_MAX		4096
@@ -89,23 +95,28 @@ on_body(char *p, size_t size, size_t n, void *arg)
 
 /*
  * One request to the mock: path relative to it, body NULL for a GET,
- * userpwd for HTTP Basic, bearer for a token.  Fills out (caller frees
- * with ca_buf_free()) and, when loc is not NULL, *loc with a copy of the
- * Location (ca_free()) or NULL.  Returns the status.
+ * userpwd for HTTP Basic, bearer for a token, accept for an Accept
+ * header (NULL: curl's default).  Fills out (caller frees with
+ * ca_buf_free()) and, when loc or ctype is not NULL, *loc with a copy of
+ * the Location and *ctype of the Content-Type (each ca_free()) or NULL.
+ * Returns the status.
  */
 static long
-http(const char *path, const char *body, const char *userpwd,
-    const char *bearer, struct ca_buf *out, char **loc)
+http_full(const char *path, const char *body, const char *userpwd,
+    const char *bearer, const char *accept, struct ca_buf *out, char **loc,
+    char **ctype)
 {
 	CURL			*c;
 	struct curl_slist	*h = NULL;
-	char			 url[URL_MAX], auth[URL_MAX];
-	char			*redir = NULL;
+	char			 url[URL_MAX], auth[URL_MAX], acc[URL_MAX];
+	char			*redir = NULL, *ct = NULL;
 	long			 status = -1;
 
 	ca_buf_init(out, BODY_MAX);
 	if (loc != NULL)
 		*loc = NULL;
+	if (ctype != NULL)
+		*ctype = NULL;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", mock.port, path);
 	c = curl_easy_init();
 	ck_assert_ptr_nonnull(c);
@@ -124,17 +135,36 @@ http(const char *path, const char *body, const char *userpwd,
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
 		    bearer);
 		h = curl_slist_append(h, auth);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		ck_assert_ptr_nonnull(h);
 	}
+	if (accept != NULL) {
+		snprintf(acc, sizeof(acc), "Accept: %s", accept);
+		h = curl_slist_append(h, acc);
+		ck_assert_ptr_nonnull(h);
+	}
+	if (h != NULL)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	if (curl_easy_perform(c) == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redir);
+		curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
 		if (loc != NULL && redir != NULL)
 			*loc = ca_strdup(redir);
+		if (ctype != NULL && ct != NULL)
+			*ctype = ca_strdup(ct);
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	return status;
+}
+
+/* http_full() without Accept or Content-Type. */
+static long
+http(const char *path, const char *body, const char *userpwd,
+    const char *bearer, struct ca_buf *out, char **loc)
+{
+
+	return http_full(path, body, userpwd, bearer, NULL, out, loc, NULL);
 }
 
 /* Authorizes login with PKCE and returns the code (ca_free()). */
@@ -169,10 +199,13 @@ get_code(const char *login, const char *scope)
 	return code;
 }
 
-/* POSTs to /token; post selects client_secret_post over _basic. */
+/*
+ * POSTs to /token; post selects client_secret_post over _basic, accept
+ * and ctype are as for http_full().
+ */
 static long
-token(const char *code, const char *verifier, const char *secret, int post,
-    struct ca_buf *out)
+token_full(const char *code, const char *verifier, const char *secret,
+    int post, const char *accept, struct ca_buf *out, char **ctype)
 {
 	char	 body[URL_MAX], userpwd[URL_MAX];
 
@@ -183,10 +216,20 @@ token(const char *code, const char *verifier, const char *secret, int post,
 	if (post) {
 		snprintf(body + strlen(body), sizeof(body) - strlen(body),
 		    "&client_id=" CLIENT_ID "&client_secret=%s", secret);
-		return http("/token", body, NULL, NULL, out, NULL);
+		return http_full("/token", body, NULL, NULL, accept, out,
+		    NULL, ctype);
 	}
 	snprintf(userpwd, sizeof(userpwd), CLIENT_ID ":%s", secret);
-	return http("/token", body, userpwd, NULL, out, NULL);
+	return http_full("/token", body, userpwd, NULL, accept, out, NULL,
+	    ctype);
+}
+
+static long
+token(const char *code, const char *verifier, const char *secret, int post,
+    struct ca_buf *out)
+{
+
+	return token_full(code, verifier, secret, post, NULL, out, NULL);
 }
 
 /* The value of string field name of JSON body, or "" (static copy). */
@@ -207,21 +250,61 @@ json_str(const struct ca_buf *b, const char *name)
 	return v;
 }
 
+/*
+ * The decoded value of field name of form body b (first wins), or NULL;
+ * the caller frees it with ca_free().
+ */
+static char *
+form_str(const struct ca_buf *b, const char *name)
+{
+	const char	*p, *amp, *eq;
+	char		*v = NULL;
+	size_t		 n;
+
+	n = strlen(name);
+	for (p = ca_buf_str(b); *p != '\0'; p = *amp == '&' ? amp + 1 : amp) {
+		amp = p + strcspn(p, "&");
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq != NULL && (size_t)(eq - p) == n &&
+		    strncmp(p, name, n) == 0) {
+			ck_assert_int_eq(ca_url_decode(eq + 1,
+			    (size_t)(amp - eq - 1), 1, &v), CA_OK);
+			return v;
+		}
+	}
+	return NULL;
+}
+
 /* Signs in login and returns an access token (ca_free()). */
 static char *
 get_access(const char *login)
 {
 	struct ca_buf	 b;
-	char		*code, *at;
+	char		*code, *at, *ct;
 
 	code = get_code(login, "openid%20email");
-	ck_assert_int_eq(token(code, VERIFIER, CLIENT_SECRET, 1, &b), 200);
-	at = ca_strdup(json_str(&b, "access_token"));
+	ck_assert_int_eq(token_full(code, VERIFIER, CLIENT_SECRET, 1, NULL,
+	    &b, &ct), 200);
+	ck_assert_ptr_nonnull(ct);
+	if (strcmp(ct, FORM_CTYPE) == 0)
+		at = form_str(&b, "access_token");
+	else
+		at = ca_strdup(json_str(&b, "access_token"));
 	ck_assert_ptr_nonnull(at);
 	ck_assert_str_ne(at, "");
+	ca_free(ct);
 	ca_buf_free(&b);
 	ca_free(code);
 	return at;
+}
+
+/* 1 when s is TOKEN_LEN characters of unpadded base64url. */
+static int
+is_token(const char *s)
+{
+
+	return strlen(s) == TOKEN_LEN && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") == TOKEN_LEN;
 }
 
 static void
@@ -575,6 +658,74 @@ START_TEST(test_mockprovider_token_bad_client)
 }
 END_TEST
 
+START_TEST(test_mockprovider_token_form_carol)
+{
+	static const char *const accepts[] = {
+	    NULL, "application/json", "application/xml" };
+	struct ca_buf	 b, e;
+	char		 want[URL_MAX], *code, *ct, *at;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++) {
+		/* GitHub separates the granted scopes with commas. */
+		code = get_code("carol", "user%3Aemail%20read%3Auser");
+		ck_assert_int_eq(token_full(code, VERIFIER, CLIENT_SECRET,
+		    (int)(i % 2), accepts[i], &b, &ct), 200);
+		ck_assert_ptr_nonnull(ct);
+		ck_assert_str_eq(ct, FORM_CTYPE);
+		at = form_str(&b, "access_token");
+		ck_assert_ptr_nonnull(at);
+		ck_assert_msg(is_token(at), "access_token %s", at);
+		snprintf(want, sizeof(want), "access_token=%s"
+		    "&scope=user%%3Aemail%%2Cread%%3Auser&token_type=bearer",
+		    at);
+		ck_assert_str_eq(ca_buf_str(&b), want);
+		/* The token in the form is the one the mock honours. */
+		ck_assert_int_eq(http("/user/emails", NULL, NULL, at, &e,
+		    NULL), 200);
+		ca_buf_free(&e);
+		ca_free(at);
+		ca_free(ct);
+		ca_buf_free(&b);
+		ca_free(code);
+	}
+
+	/* Even with openid asked for, a form answer has no ID token. */
+	code = get_code("carol", "openid");
+	ck_assert_int_eq(token_full(code, VERIFIER, CLIENT_SECRET, 1, NULL,
+	    &b, &ct), 200);
+	ck_assert_str_eq(ct, FORM_CTYPE);
+	at = form_str(&b, "access_token");
+	ck_assert_ptr_nonnull(at);
+	snprintf(want, sizeof(want), "access_token=%s&scope=openid"
+	    "&token_type=bearer", at);
+	ck_assert_str_eq(ca_buf_str(&b), want);
+	ca_free(at);
+	ca_free(ct);
+	ca_buf_free(&b);
+	ca_free(code);
+
+	/* Errors stay RFC 6749 5.2 JSON; alice still gets JSON. */
+	code = get_code("carol", "openid");
+	ck_assert_int_eq(token_full(code, VERIFIER, "wrong", 1, NULL, &b,
+	    &ct), 401);
+	ck_assert_str_eq(ct, "application/json");
+	ck_assert_str_eq(json_str(&b, "error"), "invalid_client");
+	ca_free(ct);
+	ca_buf_free(&b);
+	ca_free(code);
+	code = get_code("alice", "openid");
+	ck_assert_int_eq(token_full(code, VERIFIER, CLIENT_SECRET, 1, NULL,
+	    &b, &ct), 200);
+	ck_assert_str_eq(ct, "application/json");
+	ck_assert_msg(is_token(json_str(&b, "access_token")), "%s",
+	    ca_buf_str(&b));
+	ca_free(ct);
+	ca_buf_free(&b);
+	ca_free(code);
+}
+END_TEST
+
 START_TEST(test_mockprovider_userinfo_alice)
 {
 	struct ca_buf	 b;
@@ -747,6 +898,7 @@ mockprovider_suite(void)
 	tcase_add_test(tc, test_mockprovider_token_replay);
 	tcase_add_test(tc, test_mockprovider_token_pkce);
 	tcase_add_test(tc, test_mockprovider_token_bad_client);
+	tcase_add_test(tc, test_mockprovider_token_form_carol);
 	tcase_add_test(tc, test_mockprovider_userinfo_alice);
 	tcase_add_test(tc, test_mockprovider_emails_carol);
 	tcase_add_test(tc, test_mockprovider_fault_denied);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "fixture.h"
 #include "next.h"
 
 #define ATTACKS		"fixtures/attacks/open-redirect.txt"
@@ -178,17 +179,8 @@ next_suite(void)
 int
 main(void)
 {
-	const char	*root = getenv("CGIAUTH_ROOT");
-	SRunner		*sr;
-	int		 failed;
 
-	if (root != NULL && chdir(root) != 0) {
-		perror(root);
+	if (ca_fixture_chdir_root() != 0)
 		return EXIT_FAILURE;
-	}
-	sr = srunner_create(next_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ca_fixture_run(next_suite());
 }

@@ -9,9 +9,10 @@
  * id_tokens.json (ID token validation at a fixed time; the tokens are
  * built here from header and claims).  The HTTP TCase runs the real mock
  * provider ($CGIAUTH_BUILD/mock-provider/mock-provider) on a free port
- * and drives discovery, both client authentications, userinfo and every
- * token and userinfo fault through libcurl.  Run from the repository
- * root, or set CGIAUTH_ROOT.
+ * and drives discovery, both client authentications, userinfo, every
+ * token and userinfo fault, GitHub's form-encoded token answer (carol)
+ * and the CA_HTTP_BODY_MAX cap (/big) through libcurl.  Run from the
+ * repository root, or set CGIAUTH_ROOT.
  */
 #include <check.h>
 #include <cJSON.h>
@@ -28,6 +29,7 @@
 #include "buf.h"
 #include "config.h"
 #include "crypto.h"
+#include "fixture.h"
 #include "harness.h"
 #include "http.h"
 #include "oauth.h"
@@ -45,6 +47,8 @@
 #define STATE		"state-0123456789"
 #define NONCE		"nonce-0123456789"
 #define TIMEOUT		10
+/* The mock's access tokens: 256 random bits in unpadded base64url. */
+#define TOKEN_LEN	43
 
 static const char *const rc_names[CA_ERR__MAX] = {
 	"CA_OK", "CA_ENOMEM", "CA_EINVAL", "CA_ETOOBIG", "CA_EPARSE",
@@ -81,6 +85,17 @@ rc_parse(const char *s)
 	return CA_ERR__MAX;
 }
 
+/* The path of rel under the repository root; rel as is when absolute. */
+static void
+fixture_path(char *path, size_t size, const char *rel)
+{
+
+	if (rel[0] == '/')
+		snprintf(path, size, "%s", rel);
+	else
+		snprintf(path, size, "%s/%s", ca_harness_root_dir(), rel);
+}
+
 /*
  * Reads and parses a JSON file, NULL on any failure (with a line on
  * stderr); usable outside tests.  The caller frees it with cJSON_Delete.
@@ -89,43 +104,19 @@ static cJSON *
 read_json(const char *rel)
 {
 	char	 path[PATH_MAX_LEN];
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-	cJSON	*j = NULL;
 
-	if (rel[0] == '/')
-		snprintf(path, sizeof(path), "%s", rel);
-	else
-		snprintf(path, sizeof(path), "%s/%s", ca_harness_root_dir(),
-		    rel);
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "test_oauth: cannot open %s\n", path);
-		return NULL;
-	}
-	buf = ca_malloc(FIXTURE_MAX + 1);
-	n = buf != NULL ? fread(buf, 1, FIXTURE_MAX + 1, f) : 0;
-	fclose(f);
-	if (buf != NULL && n <= FIXTURE_MAX) {
-		buf[n] = '\0';
-		j = cJSON_Parse(buf);
-	}
-	ca_free(buf);
-	if (j == NULL)
-		fprintf(stderr, "test_oauth: %s is not JSON\n", path);
-	return j;
+	fixture_path(path, sizeof(path), rel);
+	return ca_fixture_json_read(path, FIXTURE_MAX);
 }
 
 /* The same inside a test, where a bad fixture fails the test. */
 static cJSON *
 load(const char *rel)
 {
-	cJSON	*j;
+	char	 path[PATH_MAX_LEN];
 
-	j = read_json(rel);
-	ck_assert_msg(j != NULL, "cannot load %s", rel);
-	return j;
+	fixture_path(path, sizeof(path), rel);
+	return ca_fixture_json(path, FIXTURE_MAX);
 }
 
 static const cJSON *
@@ -161,27 +152,11 @@ jstr_or_null(const cJSON *o, const char *k, const char *where)
 }
 
 static void
-check_str(const char *where, const char *field, const char *got,
-    const char *want)
-{
-
-	if (want == NULL)
-		ck_assert_msg(got == NULL, "%s: %s is \"%s\", want null",
-		    where, field, got);
-	else {
-		ck_assert_msg(got != NULL, "%s: %s is null, want \"%s\"",
-		    where, field, want);
-		ck_assert_msg(strcmp(got, want) == 0,
-		    "%s: %s is \"%s\", want \"%s\"", where, field, got, want);
-	}
-}
-
-static void
 check_field(const char *where, const cJSON *exp, const char *field,
     const char *got)
 {
 
-	check_str(where, field, got, jstr_or_null(exp, field, where));
+	ca_fixture_str_eq(where, field, got, jstr_or_null(exp, field, where));
 }
 
 static void
@@ -252,12 +227,12 @@ check_provider(const char *where, const struct ca_provider *p,
 	check_field(where, e, "identifier", p->identifier);
 	check_field(where, e, "client_id", p->client_id);
 	check_field(where, e, "client_secret", p->client_secret);
-	check_str(where, "token_auth", ca_provider_auth_name(p->token_auth),
+	ca_fixture_str_eq(where, "token_auth", ca_provider_auth_name(p->token_auth),
 	    jstr(e, "token_auth", where));
 	check_bool(where, e, "pkce", p->pkce);
 	check_bool(where, e, "oidc", p->oidc);
 	check_bool(where, e, "trust_email", p->trust_email);
-	check_str(where, "compliance",
+	ca_fixture_str_eq(where, "compliance",
 	    ca_provider_compliance_name(p->compliance),
 	    jstr(e, "compliance", where));
 	params = member(e, "params", where);
@@ -293,9 +268,9 @@ START_TEST(test_provider_list_tune)
 	ck_assert_msg(rc == want, "%s: rc %s, want %s (%s)", where,
 	    rc_name(rc), rc_name(want), err);
 	if (want != CA_OK)
-		check_str(where, "error", err, jstr(c, "error", where));
+		ca_fixture_str_eq(where, "error", err, jstr(c, "error", where));
 	else
-		check_str(where, "error", err, "");
+		ca_fixture_str_eq(where, "error", err, "");
 	exp = member(c, "providers", where);
 	ck_assert_msg((size_t)cJSON_GetArraySize(exp) == n,
 	    "%s: %zu providers, want %d", where, n, cJSON_GetArraySize(exp));
@@ -444,7 +419,7 @@ START_TEST(test_oauth_authorize_url_table)
 	    jstr_or_null(c, "nonce", where), &b);
 	ck_assert_msg(rc == want, "%s: rc %s, want %s", where, rc_name(rc),
 	    rc_name(want));
-	check_str(where, "url", ca_buf_str(&b), jstr(c, "url", where));
+	ca_fixture_str_eq(where, "url", ca_buf_str(&b), jstr(c, "url", where));
 	ca_buf_free(&b);
 	ca_provider_free(p);
 	cJSON_Delete(wrap);
@@ -637,8 +612,8 @@ START_TEST(test_oauth_id_token_table)
 	    sizeof(detail));
 	ck_assert_msg(rc == want, "%s: rc %s, want %s (%s)", where,
 	    rc_name(rc), rc_name(want), detail);
-	check_str(where, "detail", detail, jstr(c, "detail", where));
-	check_str(where, "sub", sub, jstr(c, "sub", where));
+	ca_fixture_str_eq(where, "detail", detail, jstr(c, "detail", where));
+	ca_fixture_str_eq(where, "sub", sub, jstr(c, "sub", where));
 	ca_buf_free(&tok);
 }
 END_TEST
@@ -723,27 +698,11 @@ END_TEST
 static void
 mock_setup(void)
 {
-	char	 bin[PATH_MAX_LEN], fx[PATH_MAX_LEN], port[16];
-	char	*argv[6];
-	int	 p;
 
-	mock_rc = ca_harness_free_port(&p);
-	if (mock_rc != CA_OK)
-		return;
-	snprintf(bin, sizeof(bin), "%s/mock-provider/mock-provider",
-	    ca_harness_build_dir());
-	snprintf(fx, sizeof(fx), "%s/fixtures/mock-provider/users.json",
-	    ca_harness_root_dir());
-	snprintf(port, sizeof(port), "%d", p);
-	snprintf(mock_base, sizeof(mock_base), "http://127.0.0.1:%d", p);
-	argv[0] = bin;
-	argv[1] = "--port";
-	argv[2] = port;
-	argv[3] = "--fixtures";
-	argv[4] = fx;
-	argv[5] = NULL;
-	mock_rc = ca_harness_spawn(&mock_proc, "mock-provider", argv, NULL,
-	    p, CA_HARNESS_SPAWN_TIMEOUT_MS);
+	mock_rc = ca_fixture_mock_start(&mock_proc, 1);
+	if (mock_rc == CA_OK)
+		snprintf(mock_base, sizeof(mock_base), "http://127.0.0.1:%d",
+		    mock_proc.port);
 }
 
 static void
@@ -1106,6 +1065,79 @@ START_TEST(test_oauth_userinfo_carol_emails)
 }
 END_TEST
 
+/*
+ * carol's token answer is a form (fixture "token_format": "form"); the
+ * github compliance fix reads it.  The token must be exactly what the
+ * mock issued: the mock only honours the very string at /user/emails.
+ */
+START_TEST(test_oauth_exchange_form_github)
+{
+	struct ca_provider	*p;
+	struct ca_oauth_tokens	 tok;
+	struct ca_http_req	 req;
+	struct ca_http_resp	 resp;
+	char			 detail[CA_OAUTH_DETAIL_MAX], url[128];
+	char			 auth[CA_OAUTH_TOKEN_MAX + 32];
+	const char		*hdrs[2];
+
+	mock_up();
+	p = mock_provider(MOCK_GITHUB, "client_secret_basic", mock_base);
+	ck_assert_int_eq(mock_sign_in(p, "carol", TIMEOUT, &tok, detail,
+	    sizeof(detail)), CA_OK);
+	ck_assert_ptr_nonnull(tok.access_token);
+	ck_assert_uint_eq(strlen(tok.access_token), TOKEN_LEN);
+	ck_assert_uint_eq(strspn(tok.access_token, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_"), TOKEN_LEN);
+	ck_assert_ptr_nonnull(tok.token_type);
+	ck_assert_str_eq(tok.token_type, "bearer");
+	ck_assert_ptr_null(tok.id_token);
+
+	snprintf(url, sizeof(url), "%s/user/emails", mock_base);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+	    tok.access_token);
+	hdrs[0] = auth;
+	hdrs[1] = NULL;
+	memset(&req, 0, sizeof(req));
+	req.method = CA_HTTP_GET;
+	req.url = url;
+	req.headers = hdrs;
+	req.timeout = TIMEOUT;
+	ck_assert_int_eq(ca_http_do(&req, &resp, detail, sizeof(detail)),
+	    CA_OK);
+	ck_assert_int_eq(resp.status, 200);
+	ca_http_resp_free(&resp);
+	/* One character short is another token: refused. */
+	auth[strlen(auth) - 1] = '\0';
+	ck_assert_int_eq(ca_http_do(&req, &resp, detail, sizeof(detail)),
+	    CA_OK);
+	ck_assert_int_eq(resp.status, 401);
+	ca_http_resp_free(&resp);
+	ca_oauth_tokens_free(&tok);
+	ca_provider_free(p);
+}
+END_TEST
+
+/* The same form answer, without the github compliance fix: refused. */
+START_TEST(test_oauth_exchange_form_not_github)
+{
+	struct ca_provider	*p;
+	struct ca_oauth_tokens	 tok;
+	char			 detail[CA_OAUTH_DETAIL_MAX], want[256];
+
+	mock_up();
+	p = mock_provider(MOCK_NESTED, "client_secret_post", mock_base);
+	ck_assert_int_eq(p->compliance == CA_PROVIDER_COMPLIANCE_GITHUB, 0);
+	ck_assert_int_eq(mock_sign_in(p, "carol", TIMEOUT, &tok, detail,
+	    sizeof(detail)), CA_EUPSTREAM);
+	snprintf(want, sizeof(want), "token endpoint %s answered something "
+	    "that is not a JSON object", mock_base);
+	ck_assert_str_eq(detail, want);
+	ck_assert_ptr_null(tok.access_token);
+	ck_assert_ptr_null(tok.token_type);
+	ca_provider_free(p);
+}
+END_TEST
+
 START_TEST(test_oauth_userinfo_erin_no_identifier)
 {
 	struct ca_provider	*p;
@@ -1366,6 +1398,37 @@ START_TEST(test_http_do_status)
 }
 END_TEST
 
+/*
+ * GET /big answers 2 MiB: with Content-Length (curl refuses up front)
+ * and unframed (the write callback stops at the cap).
+ */
+START_TEST(test_http_do_too_big)
+{
+	static const char *const paths[] = { "/big", "/big?unframed" };
+	struct ca_http_req	 req;
+	struct ca_http_resp	 resp;
+	char			 detail[CA_HTTP_DETAIL_MAX], url[128];
+	char			 want[128];
+	size_t			 i;
+
+	mock_up();
+	memset(&req, 0, sizeof(req));
+	req.method = CA_HTTP_GET;
+	req.url = url;
+	req.timeout = TIMEOUT;
+	snprintf(want, sizeof(want), "GET %s: response body too large",
+	    mock_base);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		snprintf(url, sizeof(url), "%s%s", mock_base, paths[i]);
+		ck_assert_int_eq(ca_http_do(&req, &resp, detail,
+		    sizeof(detail)), CA_ETOOBIG);
+		ck_assert_str_eq(detail, want);
+		ck_assert_uint_le(resp.body.len, CA_HTTP_BODY_MAX);
+		ca_http_resp_free(&resp);
+	}
+}
+END_TEST
+
 static Suite *
 oauth_suite(void)
 {
@@ -1416,6 +1479,7 @@ oauth_suite(void)
 	tcase_add_unchecked_fixture(tc, mock_setup, mock_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_http_do_status);
+	tcase_add_test(tc, test_http_do_too_big);
 	tcase_add_test(tc, test_oauth_discover_mock);
 	tcase_add_test(tc, test_oauth_discover_issuer_mismatch);
 	tcase_add_test(tc, test_oauth_discover_refused);
@@ -1425,6 +1489,8 @@ oauth_suite(void)
 	tcase_add_test(tc, test_oauth_exchange_discovered);
 	tcase_add_test(tc, test_oauth_userinfo_dave);
 	tcase_add_test(tc, test_oauth_userinfo_carol_emails);
+	tcase_add_test(tc, test_oauth_exchange_form_github);
+	tcase_add_test(tc, test_oauth_exchange_form_not_github);
 	tcase_add_test(tc, test_oauth_userinfo_erin_no_identifier);
 	tcase_add_test(tc, test_oauth_exchange_tokenerror);
 	tcase_add_test(tc, test_oauth_exchange_token500);
@@ -1443,10 +1509,9 @@ oauth_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
 	char	 pattern[PATH_MAX_LEN];
 	cJSON	*adoc, *pdoc;
-	int	 failed;
+	int	 status;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "test_oauth: curl_global_init failed\n");
@@ -1467,14 +1532,11 @@ main(void)
 	authorize_cases = cJSON_GetObjectItemCaseSensitive(adoc, "cases");
 	profile_cases = cJSON_GetObjectItemCaseSensitive(pdoc, "cases");
 
-	sr = srunner_create(oauth_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = ca_fixture_run(oauth_suite());
 	globfree(&tune_files);
 	cJSON_Delete(adoc);
 	cJSON_Delete(pdoc);
 	cJSON_Delete(idt_doc);
 	curl_global_cleanup();
-	return failed == 0 ? 0 : 1;
+	return status;
 }

@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "fixture.h"
 #include "request.h"
 
 #define FIXTURE_DIR	"fixtures/request"
@@ -70,28 +71,6 @@ struct env {
 	char	*name[ENV_MAX];
 	char	*value[ENV_MAX];
 };
-
-static cJSON *
-load(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-	cJSON	*j;
-
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	buf = ca_malloc(FIXTURE_MAX + 1);
-	ck_assert_ptr_nonnull(buf);
-	n = fread(buf, 1, FIXTURE_MAX + 1, f);
-	fclose(f);
-	ck_assert_msg(n <= FIXTURE_MAX, "%s too big", path);
-	buf[n] = '\0';
-	j = cJSON_Parse(buf);
-	ca_free(buf);
-	ck_assert_msg(j != NULL, "%s is not JSON", path);
-	return j;
-}
 
 /* A fixture string, literal or built; the caller frees it. */
 static char *
@@ -191,14 +170,11 @@ check_opt_str(const cJSON *exp, const char *key, const char *got,
 	if (v == NULL)
 		return;
 	if (cJSON_IsNull(v)) {
-		ck_assert_msg(got == NULL, "%s: %s is \"%s\", want null",
-		    path, key, got);
+		ca_fixture_str_eq(path, key, got, NULL);
 		return;
 	}
 	want = fstring(v);
-	ck_assert_msg(got != NULL && strcmp(got, want) == 0,
-	    "%s: %s is \"%s\", want \"%s\"", path, key,
-	    got == NULL ? "(null)" : got, want);
+	ca_fixture_str_eq(path, key, got, want);
 	ca_free(want);
 }
 
@@ -222,16 +198,12 @@ check_fields(const struct ca_request *req, const cJSON *exp, size_t t,
 		v = cJSON_GetObjectItemCaseSensitive(f, "value");
 		inv = cJSON_GetObjectItemCaseSensitive(f, "invalid");
 		ck_assert(v != NULL && cJSON_IsBool(inv));
+		ck_assert_msg(cJSON_IsNull(v) || cJSON_IsString(v),
+		    "%s: %s: value must be a string or null", path,
+		    tables[t].fields[i].name);
 		got = ca_request_get(req, tables[t].fields[i].name);
-		if (cJSON_IsNull(v))
-			ck_assert_msg(got == NULL, "%s: %s is \"%s\", want "
-			    "null", path, tables[t].fields[i].name, got);
-		else
-			ck_assert_msg(got != NULL &&
-			    strcmp(got, v->valuestring) == 0,
-			    "%s: %s is \"%s\", want \"%s\"", path,
-			    tables[t].fields[i].name,
-			    got == NULL ? "(null)" : got, v->valuestring);
+		ca_fixture_str_eq(path, tables[t].fields[i].name, got,
+		    cJSON_IsNull(v) ? NULL : v->valuestring);
 		ck_assert_msg(ca_request_invalid(req,
 		    tables[t].fields[i].name) == cJSON_IsTrue(inv),
 		    "%s: %s invalid flag", path, tables[t].fields[i].name);
@@ -286,7 +258,7 @@ START_TEST(test_request_parse_fixtures)
 	long			 pos, end;
 
 	case_path(_i, path, sizeof(path));
-	j = load(path);
+	j = ca_fixture_json(path, FIXTURE_MAX);
 	tname = cJSON_GetObjectItemCaseSensitive(j, "table");
 	ck_assert(cJSON_IsString(tname));
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
@@ -692,14 +664,10 @@ request_suite(int ncases)
 int
 main(void)
 {
-	const char	*root = getenv("CGIAUTH_ROOT");
-	SRunner		*sr;
-	int		 failed, ncases;
+	int	 ncases;
 
-	if (root != NULL && chdir(root) != 0) {
-		perror(root);
+	if (ca_fixture_chdir_root() != 0)
 		return EXIT_FAILURE;
-	}
 	ncases = count_cases();
 	/* Fewer cases than we wrote means the fixtures went missing. */
 	if (ncases < 40) {
@@ -707,9 +675,5 @@ main(void)
 		    "the repository root\n", FIXTURE_DIR, ncases);
 		return EXIT_FAILURE;
 	}
-	sr = srunner_create(request_suite(ncases));
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ca_fixture_run(request_suite(ncases));
 }

@@ -64,7 +64,8 @@ START_TEST(test_session_parse_valid)
 {
 	struct ca_config	*cfg = config(KEY_A, "http://a.example", "lax");
 	char			 id[CA_CRYPTO_TOKEN_LEN], c[128];
-	char			 hash[CA_CRYPTO_SHA256_HEX], want[CA_CRYPTO_SHA256_HEX];
+	char			 hash[CA_CRYPTO_SHA256_HEX];
+	char			 want[CA_CRYPTO_SHA256_HEX];
 
 	ck_assert_int_eq(ca_crypto_token(id), CA_OK);
 	cookie_for(cfg, id, c, sizeof(c));
@@ -315,7 +316,8 @@ START_TEST(test_session_life)
 	struct ca_reply		 r;
 	char			 c1[128], c2[128];
 	char			 uid[CA_STORE_OID_HEX];
-	char			 h1[CA_CRYPTO_SHA256_HEX], h2[CA_CRYPTO_SHA256_HEX];
+	char			 h1[CA_CRYPTO_SHA256_HEX];
+	char			 h2[CA_CRYPTO_SHA256_HEX];
 
 	ck_assert_int_eq(ca_store_open(cfg, &st), CA_OK);
 	ca_reply_init(&r);

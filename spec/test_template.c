@@ -24,6 +24,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "err.h"
+#include "fixture.h"
 #include "template.h"
 
 /* Where the spec files are, relative to the repository root. */
@@ -55,34 +56,6 @@ spec_path(char *path, size_t size, const char *file)
 	    file);
 }
 
-/* Reads a whole file; the caller frees the result with ca_free(). */
-static char *
-read_all(const char *path)
-{
-	struct ca_buf	 b;
-	char		 chunk[4096];
-	FILE		*f;
-	size_t		 n;
-	char		*res = NULL;
-
-	ca_buf_init(&b, SPEC_FILE_MAX);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		goto out;
-	do {
-		n = fread(chunk, 1, sizeof(chunk), f);
-		if (ca_buf_add(&b, chunk, n) != CA_OK)
-			goto out;
-	} while (n == sizeof(chunk));
-	if (!ferror(f))
-		res = ca_buf_take(&b);
-out:
-	if (f != NULL)
-		fclose(f);
-	ca_buf_free(&b);
-	return res;
-}
-
 /*
  * Serves a partial from a cJSON object of name to template, as a copy
  * the renderer frees with ca_free().
@@ -106,7 +79,6 @@ static void
 run_spec_file(const char *file, int want)
 {
 	char		 path[1024];
-	char		*text;
 	cJSON		*doc;
 	const cJSON	*tests, *tc, *name, *tmpl, *data, *exp, *parts;
 	struct ca_buf	 out;
@@ -114,12 +86,7 @@ run_spec_file(const char *file, int want)
 	int		 run = 0, failed = 0;
 
 	spec_path(path, sizeof(path), file);
-	text = read_all(path);
-	ck_assert_msg(text != NULL, "cannot read %s (run from the repository "
-	    "root, or set CGIAUTH_ROOT)", path);
-	doc = cJSON_Parse(text);
-	ca_free(text);
-	ck_assert_msg(doc != NULL, "%s is not JSON", path);
+	doc = ca_fixture_json(path, SPEC_FILE_MAX);
 	tests = cJSON_GetObjectItemCaseSensitive(doc, "tests");
 	ck_assert_msg(cJSON_IsArray(tests), "%s has no tests array", path);
 
@@ -658,7 +625,7 @@ START_TEST(test_template_render_fuzz)
 	struct ca_buf	 b;
 	cJSON		*ctx, *parts, *doc;
 	const cJSON	*tc, *tmpl;
-	char		 path[1024], *text;
+	char		 path[1024];
 	const char	*files[] = { "comments.json", "delimiters.json",
 	    "interpolation.json", "inverted.json", "partials.json",
 	    "sections.json" };
@@ -696,11 +663,7 @@ START_TEST(test_template_render_fuzz)
 	/* Each spec template truncated, with a byte changed, and cut. */
 	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
 		spec_path(path, sizeof(path), files[k]);
-		text = read_all(path);
-		ck_assert_msg(text != NULL, "cannot read %s", path);
-		doc = cJSON_Parse(text);
-		ca_free(text);
-		ck_assert(doc != NULL);
+		doc = ca_fixture_json(path, SPEC_FILE_MAX);
 		cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(doc,
 		    "tests")) {
 			tmpl = cJSON_GetObjectItemCaseSensitive(tc,
@@ -777,12 +740,6 @@ template_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
 
-	sr = srunner_create(template_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ca_fixture_run(template_suite());
 }
