@@ -2,7 +2,8 @@
  * store.c: opening and closing the MongoDB client, the indexes, and the
  * helpers the other store_*.c files and link.c share (error mapping, key
  * checks, dates, and find-one, insert-one and delete-one that log a
- * failure under the step "<verb> <collection>").  Users, sessions and states have their own files.
+ * failure under the step "<verb> <collection>").  Users, sessions and
+ * states have their own files.
  *
  * One mongoc_client_t per process: a CGI process answers one request, so
  * no pool is needed; serverSelectionTryOnce (libmongoc's default for a

@@ -118,6 +118,14 @@ random_secret(void)
 	return ca_buf_take(&b);
 }
 
+/* 1 for NULL or "". */
+static int
+empty(const char *s)
+{
+
+	return s == NULL || s[0] == '\0';
+}
+
 static char *
 dup_or_null(const char *s)
 {
@@ -444,10 +452,12 @@ code_issue(struct mock_provider *p, const struct mock_client *client,
 	c.nonce = dup_or_null(mock_form_get(q, "nonce"));
 	c.scope = dup_or_null(mock_form_get(q, "scope"));
 	*out = c.code != NULL ? ca_strdup(c.code) : NULL;
+	/* An empty value is stored as none; only a failed copy fails. */
 	if (c.code == NULL || c.redirect_uri == NULL || *out == NULL ||
-	    (c.challenge == NULL && mock_form_get(q, "code_challenge")) ||
-	    (c.nonce == NULL && mock_form_get(q, "nonce")) ||
-	    (c.scope == NULL && mock_form_get(q, "scope")))
+	    (c.challenge == NULL && !empty(mock_form_get(q,
+	    "code_challenge"))) ||
+	    (c.nonce == NULL && !empty(mock_form_get(q, "nonce"))) ||
+	    (c.scope == NULL && !empty(mock_form_get(q, "scope"))))
 		goto out;
 	pthread_mutex_lock(&p->lock);
 	slot = &p->codes[p->next_code];

@@ -126,6 +126,13 @@ ca_fixture_devdb_teardown(void)
 	ca_harness_stop(&fixture_devdb);
 }
 
+const struct ca_harness_proc *
+ca_fixture_devdb(void)
+{
+
+	return &fixture_devdb;
+}
+
 int
 ca_fixture_devdb_uri(char *uri, size_t size, const char *db)
 {

@@ -55,6 +55,8 @@ void		 ca_fixture_str_eq(const char *where, const char *what,
  */
 void		 ca_fixture_devdb_setup(void);
 void		 ca_fixture_devdb_teardown(void);
+/* The devdb the setup started (pid -1 when none runs). */
+const struct ca_harness_proc *ca_fixture_devdb(void);
 /*
  * Writes "mongodb://127.0.0.1:<port>/<db>" of the running devdb, with
  * timeouts for a busy machine, into uri (db may be ""); returns 0, or -1

@@ -118,8 +118,8 @@ sha_chunked(const unsigned char *p, size_t n, size_t step,
 START_TEST(test_crypto_sha256_vectors)
 {
 	static const size_t	 steps[] = { 1, 3, 55, 56, 63, 64, 65, 1000 };
-	cJSON			*j = ca_fixture_json("fixtures/crypto/sha256.json",
-	    CA_FIXTURE_MAX);
+	cJSON			*j = ca_fixture_json(
+	    "fixtures/crypto/sha256.json", CA_FIXTURE_MAX);
 	const cJSON		*c, *rep, *cnt;
 	unsigned char		*in, md[CA_CRYPTO_SHA256_LEN];
 	char			 hex[CA_CRYPTO_SHA256_HEX];

@@ -24,6 +24,7 @@
 #include <mongoc.h>
 
 #include "err.h"
+#include "fixture.h"
 #include "harness.h"
 
 /* The database every test collection lives in. */
@@ -35,57 +36,14 @@
 /* Longest URI or collection name the tests build. */
 #define NAME_MAX_LEN	256
 
-/*
- * The devdb of the running TCase.  Check's fixtures take no arguments, so
- * this is the one piece of file-level state: written by the unchecked
- * setup in the parent before any test forks, read by the tests.
- */
-static struct ca_harness_proc devdb = { -1, 0, "", "" };
-
-static void
-devdb_setup(void)
-{
-	enum ca_err	 rc;
-
-	rc = ca_harness_devdb_start(&devdb);
-	ck_assert_msg(rc == CA_OK, "devdb did not start: %s",
-	    ca_strerror(rc));
-}
-
-static void
-devdb_teardown(void)
-{
-	ca_harness_stop(&devdb);
-}
-
-/*
- * Writes the URI of the running devdb, with timeouts for a busy machine,
- * into uri; returns 0, or -1 if it does not fit.  Safe in any thread.
- */
-static int
-client_uri(char *uri, size_t size)
-{
-	char	 base[NAME_MAX_LEN];
-	int	 n;
-
-	if (ca_harness_devdb_uri(&devdb, base, sizeof(base)) != CA_OK)
-		return -1;
-	n = snprintf(uri, size, "%s?serverSelectionTimeoutMS=20000"
-	    "&connectTimeoutMS=20000&socketTimeoutMS=60000", base);
-	return n > 0 && (size_t)n < size ? 0 : -1;
-}
-
 /* Returns a client of the running devdb; the caller destroys it. */
 static mongoc_client_t *
 client_new(void)
 {
-	char		 uri[NAME_MAX_LEN * 2];
-	mongoc_client_t	*c;
+	char	 uri[CA_FIXTURE_URI_MAX];
 
-	ck_assert_int_eq(client_uri(uri, sizeof(uri)), 0);
-	c = mongoc_client_new(uri);
-	ck_assert_ptr_nonnull(c);
-	return c;
+	ck_assert_int_eq(ca_fixture_devdb_uri(uri, sizeof(uri), ""), 0);
+	return ca_fixture_client(uri);
 }
 
 /*
@@ -1039,7 +997,7 @@ racer_run(void *arg)
 
 	r->result = -1;
 	(void)snprintf(r->err, sizeof(r->err), "setup failed");
-	if (client_uri(uri, sizeof(uri)) == -1)
+	if (ca_fixture_devdb_uri(uri, sizeof(uri), "") == -1)
 		goto wait;
 	c = mongoc_client_new(uri);
 	ping = bson_new_from_json((const uint8_t *)"{\"ping\": 1}", -1, NULL);
@@ -1191,7 +1149,8 @@ devdb_suite(void)
 
 	tc = tcase_create("server");
 	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_devdb_ping_ok);
 	tcase_add_test(tc, test_devdb_command_unknown);
 	tcase_add_test(tc, test_devdb_find_filter_sort_limit);
@@ -1215,14 +1174,10 @@ devdb_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	int	 status;
 
 	mongoc_init();
-	sr = srunner_create(devdb_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = ca_fixture_run(devdb_suite());
 	mongoc_cleanup();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return status;
 }

@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "fixture.h"
 #include "harness.h"
 #include "link.h"
 #include "profile.h"
@@ -56,13 +57,6 @@
 /* Seconds one case may take on a slow, busy machine. */
 #define TEST_TIMEOUT	60
 
-/*
- * The devdb of the suite: written by the unchecked setup in the parent
- * before any test forks, read by the tests.  Check's fixtures take no
- * arguments, so this is the one piece of file-level state.
- */
-static struct ca_harness_proc devdb = { -1, 0, "", "" };
-
 /* What one case binds while it runs. */
 struct casectx {
 	const char	*file;
@@ -73,22 +67,6 @@ struct casectx {
 	size_t		 nbefore;
 	int64_t		 t0, t1;	/* ms around the call */
 };
-
-static void
-devdb_setup(void)
-{
-	enum ca_err	rc;
-
-	rc = ca_harness_devdb_start(&devdb);
-	ck_assert_msg(rc == CA_OK, "devdb did not start: %s",
-	    ca_strerror(rc));
-}
-
-static void
-devdb_teardown(void)
-{
-	ca_harness_stop(&devdb);
-}
 
 static int
 is_case(const struct dirent *d)
@@ -132,28 +110,13 @@ case_list_free(struct dirent **list, int n)
 static cJSON *
 case_load(const char *name)
 {
-	char	 path[PATH_LEN], *text;
-	FILE	*f;
-	size_t	 len;
-	cJSON	*j;
+	char	 path[PATH_LEN];
 	int	 n;
 
 	n = snprintf(path, sizeof(path), "%s/%s/%s", ca_harness_root_dir(),
 	    CASES_DIR, name);
 	ck_assert(n > 0 && (size_t)n < sizeof(path));
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	text = calloc(1, CASE_FILE_MAX + 1);
-	ck_assert_ptr_nonnull(text);
-	len = fread(text, 1, CASE_FILE_MAX + 1, f);
-	fclose(f);
-	ck_assert_msg(len <= CASE_FILE_MAX, "%s is over %d bytes", path,
-	    CASE_FILE_MAX);
-	j = cJSON_Parse(text);
-	ck_assert_msg(j != NULL, "%s is not JSON (near %.40s)", path,
-	    cJSON_GetErrorPtr() != NULL ? cJSON_GetErrorPtr() : "?");
-	free(text);
-	return j;
+	return ca_fixture_json(path, CASE_FILE_MAX);
 }
 
 /* Fails unless every key of obj is one of the NULL-terminated names. */
@@ -273,19 +236,6 @@ bson_canon(const bson_t *b)
 	ck_assert_msg(j != NULL, "cannot parse libbson's JSON %s", s);
 	bson_free(s);
 	return j;
-}
-
-/* The case's database on devdb, with room for a busy machine. */
-static void
-case_uri(char *uri, size_t size, const char *db)
-{
-	char	 base[PATH_LEN];
-	int	 n;
-
-	ck_assert(ca_harness_devdb_uri(&devdb, base, sizeof(base)) == CA_OK);
-	n = snprintf(uri, size, "%s%s?serverSelectionTimeoutMS=20000"
-	    "&connectTimeoutMS=20000&socketTimeoutMS=60000", base, db);
-	ck_assert(n > 0 && (size_t)n < size);
 }
 
 /* Inserts the "before" documents of one collection; records their ids. */
@@ -535,9 +485,8 @@ run_case(const char *file, int index)
 	n = snprintf(dbname, sizeof(dbname), "link_%d_%ld", index,
 	    (long)getpid());
 	ck_assert(n > 0 && (size_t)n < sizeof(dbname));
-	case_uri(uri, sizeof(uri), dbname);
-	client = mongoc_client_new(uri);
-	ck_assert_ptr_nonnull(client);
+	ck_assert(ca_fixture_devdb_uri(uri, sizeof(uri), dbname) == 0);
+	client = ca_fixture_client(uri);
 	db = mongoc_client_get_database(client, dbname);
 	insert_docs(&cx, db, "users", need(file, before, "users"));
 	insert_docs(&cx, db, "oauth_accounts",
@@ -618,7 +567,7 @@ START_TEST(test_link_resolve_bad_input)
 	struct ca_link_result	 res;
 	char			 uri[PATH_LEN], big[CA_LINK_EMAIL_MAX + 2];
 
-	case_uri(uri, sizeof(uri), "link_bad");
+	ck_assert(ca_fixture_devdb_uri(uri, sizeof(uri), "link_bad") == 0);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.values[CA_SET_MONGODB_URI] = uri;
 	ck_assert_int_eq(ca_store_open(&cfg, &st), CA_OK);
@@ -662,7 +611,7 @@ START_TEST(test_link_resolve_race_creates_once)
 	FILE			*f;
 	pid_t			 pid;
 
-	case_uri(uri, sizeof(uri), "link_race");
+	ck_assert(ca_fixture_devdb_uri(uri, sizeof(uri), "link_race") == 0);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.values[CA_SET_MONGODB_URI] = uri;
 	st = NULL;
@@ -724,8 +673,7 @@ START_TEST(test_link_resolve_race_creates_once)
 	fclose(f);
 	ck_assert_int_eq(created, 1);
 	ck_assert_int_eq(signed_in, RACERS - 1);
-	client = mongoc_client_new(uri);
-	ck_assert_ptr_nonnull(client);
+	client = ca_fixture_client(uri);
 	all = bson_new();
 	coll = mongoc_client_get_collection(client, "link_race", "users");
 	ck_assert_int_eq(mongoc_collection_count_documents(coll, all, NULL,
@@ -754,7 +702,8 @@ link_suite(int ncases)
 
 	tc = tcase_create("ca_link_resolve");
 	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_link_resolve_bad_input);
 	tcase_add_test(tc, test_link_resolve_race_creates_once);
 	tcase_add_loop_test(tc, test_link_resolve_fixture, 0, ncases);
@@ -766,8 +715,7 @@ int
 main(void)
 {
 	struct dirent	**list = NULL;
-	SRunner		 *sr;
-	int		  n, i, failed;
+	int		  n, i, status;
 
 	n = case_list(&list);
 	if (n <= 0 || n > CASES_MAX) {
@@ -779,10 +727,7 @@ main(void)
 		printf("case %d: %s\n", i, list[i]->d_name);
 	case_list_free(list, n);
 	mongoc_init();
-	sr = srunner_create(link_suite(n));
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = ca_fixture_run(link_suite(n));
 	mongoc_cleanup();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return status;
 }

@@ -2,7 +2,7 @@
  * test_mockprovider.c: the Check suite of mock-provider/, end to end.
  *
  * Starts $CGIAUTH_BUILD/mock-provider/mock-provider on a free port with
- * fixtures/mock-provider/users.json (through spec/harness.h) and drives
+ * fixtures/mock-provider/users.json (through spec/fixture.h) and drives
  * it over real HTTP with libcurl: discovery, /authorize with login_hint,
  * /token with client_secret_post and client_secret_basic (RFC 6749
  * 2.3.1), single-use codes, PKCE S256 (RFC 7636, appendix B vector), the
@@ -26,10 +26,10 @@
 #include "alloc.h"
 #include "buf.h"
 #include "err.h"
+#include "fixture.h"
 #include "harness.h"
 #include "request.h"
 
-#define FIXTURE		"fixtures/mock-provider/users.json"
 #define CLIENT_ID	"mock-client-id"
 #define CLIENT_SECRET	"mock-client-secret"
 #define REDIRECT	"http://127.0.0.1:8000/auth/provider/mock"
@@ -56,24 +56,9 @@ static struct ca_harness_proc	 mock = { .pid = -1 };
 static void
 mock_start(void)
 {
-	char		 port[16], fixture[URL_MAX], bin[URL_MAX];
-	char		*argv[] = { bin, "--port", port, "--fixtures", fixture,
-			    NULL };
-	enum ca_err	 rc;
-	int		 p, tries;
 
-	snprintf(bin, sizeof(bin), "%s/mock-provider/mock-provider",
-	    ca_harness_build_dir());
-	snprintf(fixture, sizeof(fixture), "%s/%s", ca_harness_root_dir(),
-	    FIXTURE);
-	rc = CA_EIO;
-	for (tries = 0; tries < 3 && rc != CA_OK; tries++) {
-		ck_assert_int_eq(ca_harness_free_port(&p), CA_OK);
-		snprintf(port, sizeof(port), "%d", p);
-		rc = ca_harness_spawn(&mock, "mock-provider", argv, NULL, p,
-		    CA_HARNESS_SPAWN_TIMEOUT_MS);
-	}
-	ck_assert_msg(rc == CA_OK, "mock provider did not start");
+	ck_assert_msg(ca_fixture_mock_start(&mock, 3) == CA_OK,
+	    "mock provider did not start");
 }
 
 static void
@@ -917,14 +902,10 @@ mockprovider_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	int	 status;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	sr = srunner_create(mockprovider_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = ca_fixture_run(mockprovider_suite());
 	curl_global_cleanup();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return status;
 }

@@ -227,8 +227,8 @@ check_provider(const char *where, const struct ca_provider *p,
 	check_field(where, e, "identifier", p->identifier);
 	check_field(where, e, "client_id", p->client_id);
 	check_field(where, e, "client_secret", p->client_secret);
-	ca_fixture_str_eq(where, "token_auth", ca_provider_auth_name(p->token_auth),
-	    jstr(e, "token_auth", where));
+	ca_fixture_str_eq(where, "token_auth",
+	    ca_provider_auth_name(p->token_auth), jstr(e, "token_auth", where));
 	check_bool(where, e, "pkce", p->pkce);
 	check_bool(where, e, "oidc", p->oidc);
 	check_bool(where, e, "trust_email", p->trust_email);

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "err.h"
+#include "fixture.h"
 #include "harness.h"
 #include "store.h"
 #include "store_int.h"
@@ -40,41 +41,15 @@
 /* A user id that no test inserts. */
 #define NO_USER		"6500000000000000000000ff"
 
-/*
- * The devdb of the suite: written by the unchecked setup in the parent
- * before any test forks, read by the tests.
- */
-static struct ca_harness_proc devdb = { -1, 0, "", "" };
-
-static void
-devdb_setup(void)
-{
-	enum ca_err	rc;
-
-	rc = ca_harness_devdb_start(&devdb);
-	ck_assert_msg(rc == CA_OK, "devdb did not start: %s",
-	    ca_strerror(rc));
-}
-
-static void
-devdb_teardown(void)
-{
-	ca_harness_stop(&devdb);
-}
-
 /* "mongodb://127.0.0.1:<port>/<name>_<pid>" with patient timeouts. */
 static void
 test_uri(char *uri, size_t size, const char *name, char *db, size_t dbsz)
 {
-	char	 base[BUF_LEN];
 	int	 n;
 
-	ck_assert(ca_harness_devdb_uri(&devdb, base, sizeof(base)) == CA_OK);
 	n = snprintf(db, dbsz, "%s_%ld", name, (long)getpid());
 	ck_assert(n > 0 && (size_t)n < dbsz);
-	n = snprintf(uri, size, "%s%s?serverSelectionTimeoutMS=20000"
-	    "&connectTimeoutMS=20000&socketTimeoutMS=60000", base, db);
-	ck_assert(n > 0 && (size_t)n < size);
+	ck_assert(ca_fixture_devdb_uri(uri, size, db) == 0);
 }
 
 /* A configuration with only MONGODB_URI set, as config.c would load. */
@@ -108,8 +83,7 @@ raw_get(const char *uri, const char *db, const char *coll, const char *id)
 	const bson_t		*d;
 	bson_t			*filter, *out = NULL;
 
-	c = mongoc_client_new(uri);
-	ck_assert_ptr_nonnull(c);
+	c = ca_fixture_client(uri);
 	cl = mongoc_client_get_collection(c, db, coll);
 	filter = BCON_NEW("_id", BCON_UTF8(id));
 	cur = mongoc_collection_find_with_opts(cl, filter, NULL, NULL);
@@ -130,8 +104,7 @@ raw_insert(const char *uri, const char *db, const char *coll, bson_t *doc)
 	mongoc_collection_t	*cl;
 	bson_error_t		 err;
 
-	c = mongoc_client_new(uri);
-	ck_assert_ptr_nonnull(c);
+	c = ca_fixture_client(uri);
 	cl = mongoc_client_get_collection(c, db, coll);
 	ck_assert_msg(mongoc_collection_insert_one(cl, doc, NULL, NULL, &err),
 	    "insert: %s", err.message);
@@ -192,7 +165,7 @@ START_TEST(test_store_open_database_from_uri)
 	int			 n;
 
 	n = snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d/sitedb",
-	    devdb.port);
+	    ca_fixture_devdb()->port);
 	ck_assert(n > 0 && (size_t)n < sizeof(uri));
 	cfg_uri(&cfg, uri);
 	ck_assert_int_eq(ca_store_open(&cfg, &st), CA_OK);
@@ -200,7 +173,8 @@ START_TEST(test_store_open_database_from_uri)
 	ck_assert_int_eq(ca_store_ping(st), CA_OK);
 	ca_store_close(st);
 
-	n = snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d", devdb.port);
+	n = snprintf(uri, sizeof(uri), "mongodb://127.0.0.1:%d",
+	    ca_fixture_devdb()->port);
 	ck_assert(n > 0 && (size_t)n < sizeof(uri));
 	ck_assert_int_eq(ca_store_open(&cfg, &st), CA_OK);
 	ck_assert_str_eq(st->dbname, CA_STORE_DB_DEFAULT);
@@ -683,7 +657,8 @@ store_suite(void)
 	s = suite_create("store");
 	tc = tcase_create("ca_store_open");
 	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_store_open_database_from_uri);
 	tcase_add_test(tc, test_store_open_bad_config);
 	tcase_add_test(tc, test_store_unreachable_is_edb);
@@ -691,20 +666,23 @@ store_suite(void)
 
 	tc = tcase_create("ca_store_ensure_indexes");
 	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_store_ensure_indexes_idempotent);
 	tcase_add_test(tc, test_store_duplicate_account_eexist);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ca_store_user_get");
 	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_store_user_get_fields);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ca_store_session");
 	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_store_session_put_get_delete);
 	tcase_add_test(tc, test_store_session_expired);
 	tcase_add_test(tc, test_store_session_bad_input);
@@ -712,7 +690,8 @@ store_suite(void)
 
 	tc = tcase_create("ca_store_state");
 	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_unchecked_fixture(tc, devdb_setup, devdb_teardown);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_store_state_put_take_once);
 	tcase_add_test(tc, test_store_state_nulls);
 	tcase_add_test(tc, test_store_state_expired);
@@ -724,14 +703,10 @@ store_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	int	 status;
 
 	mongoc_init();
-	sr = srunner_create(store_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = ca_fixture_run(store_suite());
 	mongoc_cleanup();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return status;
 }
