@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "config.h"
+#include "fixture.h"
 #include "harness.h"
 
 #define FIXTURE_MAX	(256 * 1024)
@@ -30,25 +31,6 @@
 
 static char	*cases[CASES_MAX];
 static int	 ncases;
-
-static char *
-slurp(const char *path, size_t max)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	buf = ca_malloc(max + 1);
-	ck_assert_ptr_nonnull(buf);
-	n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	ck_assert_msg(n <= max, "%s too big", path);
-	buf[n] = '\0';
-	return buf;
-}
 
 static void
 spit(const char *path, const char *text)
@@ -206,7 +188,7 @@ START_TEST(test_config_load_fixture)
 	size_t		 keylen;
 	enum ca_err	 rc, want_rc;
 
-	text = slurp(file, FIXTURE_MAX);
+	text = ca_fixture_read(file, FIXTURE_MAX);
 	ck_assert_msg(text != NULL, "cannot read %s", file);
 	c = cJSON_Parse(text);
 	ca_free(text);
@@ -345,8 +327,8 @@ run_cgi(const char *route, const char *dotenv_text, char *errout,
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "%s exited with status %d", bin, status);
-	out = slurp(outf, OUT_MAX);
-	err = slurp(errf, OUT_MAX);
+	out = ca_fixture_read(outf, OUT_MAX);
+	err = ca_fixture_read(errf, OUT_MAX);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_ptr_nonnull(err);
 	snprintf(errout, errsz, "%s", err);
@@ -428,7 +410,6 @@ main(void)
 {
 	Suite	*s;
 	TCase	*tc;
-	SRunner	*sr;
 	int	 failed;
 
 	list_cases();
@@ -445,11 +426,8 @@ main(void)
 	tcase_add_test(tc, test_config_route_dev_key_answers);
 	tcase_add_test(tc, test_config_route_bad_setting);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = ca_fixture_run(s);
 	while (ncases > 0)
 		ca_free(cases[--ncases]);
-	return failed == 0 ? 0 : 1;
+	return failed;
 }

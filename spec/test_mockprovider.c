@@ -426,6 +426,25 @@ START_TEST(test_mockprovider_authorize_bad)
 }
 END_TEST
 
+/* An empty scope= is no scope: a code, and a token without scope. */
+START_TEST(test_mockprovider_authorize_empty_scope)
+{
+	struct ca_buf	 b;
+	char		*code;
+	cJSON		*j;
+
+	code = get_code("alice", "");
+	ck_assert_int_eq(token(code, VERIFIER, CLIENT_SECRET, 1, &b), 200);
+	j = cJSON_Parse(ca_buf_str(&b));
+	ck_assert_ptr_nonnull(j);
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "scope"));
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "id_token"));
+	cJSON_Delete(j);
+	ca_buf_free(&b);
+	ca_free(code);
+}
+END_TEST
+
 START_TEST(test_mockprovider_token_post)
 {
 	struct ca_buf	 b;
@@ -877,6 +896,7 @@ mockprovider_suite(void)
 	tcase_add_test(tc, test_mockprovider_authorize_alice);
 	tcase_add_test(tc, test_mockprovider_authorize_chooser);
 	tcase_add_test(tc, test_mockprovider_authorize_bad);
+	tcase_add_test(tc, test_mockprovider_authorize_empty_scope);
 	tcase_add_test(tc, test_mockprovider_token_post);
 	tcase_add_test(tc, test_mockprovider_token_basic);
 	tcase_add_test(tc, test_mockprovider_token_id_token);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "csrf.h"
+#include "fixture.h"
 #include "harness.h"
 #include "reply.h"
 #include "request.h"
@@ -25,8 +26,7 @@
 #define KEY_B	"0123456789abcdef0123456789abcdef-key-b"
 #define USER	"650000000000000000000001"
 
-static struct ca_harness_proc	 devdb;
-static char			 dburi[256];
+static char	 dburi[CA_FIXTURE_URI_MAX];
 
 /* A production configuration with the given key and cookie settings. */
 static struct ca_config *
@@ -42,8 +42,11 @@ config(const char *key, const char *site, const char *samesite)
 	setenv("SITE_URL", site, 1);
 	setenv("SESSION_COOKIE_SAMESITE", samesite, 1);
 	unsetenv("SESSION_COOKIE_SECURE");
-	if (dburi[0] != '\0')
+	if (ca_fixture_devdb()->pid > 0) {
+		ck_assert_int_eq(ca_fixture_devdb_uri(dburi, sizeof(dburi),
+		    "sessiontest"), 0);
 		setenv("MONGODB_URI", dburi, 1);
+	}
 	ck_assert_msg(ca_config_load(&cfg, err, sizeof(err)) == CA_OK, "%s",
 	    err);
 	return cfg;
@@ -355,32 +358,11 @@ START_TEST(test_session_life)
 }
 END_TEST
 
-static void
-devdb_up(void)
-{
-
-	if (ca_harness_devdb_start(&devdb) != CA_OK ||
-	    ca_harness_devdb_uri(&devdb, dburi, sizeof(dburi) - 16) != CA_OK) {
-		fprintf(stderr, "test_session: devdb did not start\n");
-		exit(1);
-	}
-	memcpy(dburi + strlen(dburi), "sessiontest", 12);
-}
-
-static void
-devdb_down(void)
-{
-
-	ca_harness_stop(&devdb);
-}
-
 int
 main(void)
 {
 	Suite	*s;
 	TCase	*tc;
-	SRunner	*sr;
-	int	 failed;
 
 	s = suite_create("session");
 	tc = tcase_create("cookie");
@@ -392,13 +374,10 @@ main(void)
 	tcase_add_test(tc, test_csrf_token_and_check);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("database");
-	tcase_add_unchecked_fixture(tc, devdb_up, devdb_down);
+	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
+	    ca_fixture_devdb_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_session_life);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return ca_fixture_run(s);
 }
