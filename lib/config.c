@@ -80,7 +80,7 @@ static const struct ca_setting_row ca_settings[CA_SET__MAX] = {
 	{ "MAIL_MAILJET_API_KEY", NULL, CA_KIND_STR, 0, 0 },
 	{ "MAIL_MAILJET_API_SECRET", NULL, CA_KIND_STR, 0, 0 },
 	/* Outbound HTTP: 10 s by default, never unbounded. */
-	{ "HTTP_TIMEOUT", "10", CA_KIND_INT, 1, 120 },
+	{ "OUTBOUND_TIMEOUT", "10", CA_KIND_INT, 1, 120 },
 };
 
 static void
@@ -236,7 +236,12 @@ ca_config_lookup(const struct ca_config *cfg, const char *name)
 	const char	*v;
 	size_t		 i;
 
-	v = getenv(name);
+	/*
+	 * RFC 3875 4.1.18: a CGI program sees each request header Foo as the
+	 * variable HTTP_FOO, so no setting may be read from an HTTP_ name in
+	 * the environment, or any visitor could set it.  .env still may.
+	 */
+	v = strncmp(name, "HTTP_", 5) == 0 ? NULL : getenv(name);
 	if (v != NULL)
 		return v;
 	if (cfg == NULL)
@@ -452,9 +457,10 @@ ca_config_settings(struct ca_config *cfg, char *err, size_t errsz)
 	    ca_settings[CA_SET_SESSION_MAX_AGE].max, &cfg->max_age, err, errsz);
 	if (rc != CA_OK)
 		return rc;
-	rc = ca_config_long("HTTP_TIMEOUT", cfg->values[CA_SET_HTTP_TIMEOUT],
-	    ca_settings[CA_SET_HTTP_TIMEOUT].min,
-	    ca_settings[CA_SET_HTTP_TIMEOUT].max, &cfg->http_timeout,
+	rc = ca_config_long("OUTBOUND_TIMEOUT",
+	    cfg->values[CA_SET_OUTBOUND_TIMEOUT],
+	    ca_settings[CA_SET_OUTBOUND_TIMEOUT].min,
+	    ca_settings[CA_SET_OUTBOUND_TIMEOUT].max, &cfg->http_timeout,
 	    err, errsz);
 	if (rc != CA_OK)
 		return rc;

@@ -2,10 +2,12 @@
  * config.h: the loaded configuration, the one piece of global state.
  *
  * Settings come from three places, first match wins: the process
- * environment, the .env file (CGIAUTH_ENV_FILE, default <root>/.env), and
- * the default in the settings table.  Site structure (which providers,
- * app_name, ...) comes from tune.json (CGIAUTH_TUNE_FILE, default
- * <root>/tune.json), whose string values may name settings as ${NAME}.
+ * environment (never for names starting HTTP_, which carry request
+ * headers under CGI), the .env file (CGIAUTH_ENV_FILE, default
+ * <root>/.env), and the default in the settings table.  Site structure
+ * (which providers, app_name, ...) comes from tune.json
+ * (CGIAUTH_TUNE_FILE, default <root>/tune.json), whose string values may
+ * name settings as ${NAME}.
  * <root> is CGIAUTH_ROOT, default the source tree the binaries were built
  * from.  Each setting is one row of the table in config.c.
  *
@@ -42,7 +44,7 @@ enum ca_setting {
 	CA_SET_MAIL_RESEND_API_KEY,
 	CA_SET_MAIL_MAILJET_API_KEY,
 	CA_SET_MAIL_MAILJET_API_SECRET,
-	CA_SET_HTTP_TIMEOUT,		/* seconds for outbound calls */
+	CA_SET_OUTBOUND_TIMEOUT,	/* seconds for outbound calls */
 	CA_SET__MAX
 };
 
@@ -55,7 +57,7 @@ struct ca_config {
 	char			*root;		/* where tune.json etc. live */
 	char			*values[CA_SET__MAX]; /* resolved settings */
 	long			 max_age;	/* SESSION_MAX_AGE, checked */
-	long			 http_timeout;	/* HTTP_TIMEOUT, checked */
+	long			 http_timeout;	/* OUTBOUND_TIMEOUT, checked */
 	int			 secure;	/* SESSION_COOKIE_SECURE */
 	int			 development;	/* ENVIRONMENT=development */
 	struct ca_config_kv	*dotenv;	/* every pair of .env */

@@ -10,7 +10,8 @@
  *	    "oauth_accounts", $id: ObjectId}, ...], db_insert_dt,
  *	    db_update_dt, and whatever a site adds, which is never touched}
  * vibetuner writes accounts without user_id; those are found through the
- * users' DBRef lists and get user_id added on their next sign-in.
+ * users' DBRef lists and get user_id added on their next sign-in.  A
+ * user's email is written only from a vouched profile (see link.h).
  *
  * New documents are written account first, pointing at a user _id made
  * here, then the user: when two requests race for one account the unique
@@ -19,6 +20,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include <mongoc.h>
 
@@ -27,6 +29,15 @@
 #include "link.h"
 #include "log.h"
 #include "store_int.h"
+
+/*
+ * A user_id whose user is missing is looked up this many times, this far
+ * apart (at most about half a second), before the account counts as
+ * orphaned: a concurrent request may be between writing the account and
+ * writing its user.
+ */
+#define CA_LINK_USER_TRIES	10
+#define CA_LINK_USER_WAIT_MS	50
 
 static const char *const ca_link_names[CA_LINK__MAX] = {
 	"signed_in",	/* CA_LINK_SIGNED_IN */
@@ -124,10 +135,45 @@ ca_link_undo(struct ca_store *st, const char *cname, const bson_oid_t *id)
 }
 
 /*
+ * Sets *exists to 1 when the user uid exists, else 0.  A user that is
+ * missing may be one a concurrent request is about to insert (accounts
+ * are written before their users), so a miss is asked again, up to
+ * CA_LINK_USER_TRIES times CA_LINK_USER_WAIT_MS apart, before it counts.
+ */
+static enum ca_err
+ca_link_user_exists(struct ca_store *st, const bson_oid_t *uid, int *exists)
+{
+	const struct timespec	 wait = { 0, CA_LINK_USER_WAIT_MS * 1000000L };
+	bson_t			*filter = NULL, *opts = NULL, *user = NULL;
+	int			 i;
+	enum ca_err		 rc = CA_OK;
+
+	*exists = 0;
+	filter = BCON_NEW("_id", BCON_OID(uid));
+	opts = BCON_NEW("limit", BCON_INT64(1),
+	    "projection", "{", "_id", BCON_INT32(1), "}");
+	for (i = 0; i < CA_LINK_USER_TRIES; i++) {
+		if (i > 0)
+			(void)nanosleep(&wait, NULL);
+		rc = ca_store_find_one(st, CA_STORE_USERS, filter, opts,
+		    &user);
+		if (rc != CA_OK || user != NULL)
+			break;
+	}
+	*exists = rc == CA_OK && user != NULL;
+	bson_destroy(filter);
+	bson_destroy(opts);
+	bson_destroy(user);
+	return rc;
+}
+
+/*
  * Looks the account up by provider and provider_user_id.  Found: *found
  * is 1, its user is *uid, and the account's e-mail, name, picture and
  * db_update_dt (and user_id, when vibetuner wrote it without) are set
- * from the profile.  Not found: *found is 0 and CA_OK.
+ * from the profile.  Not found: *found is 0 and CA_OK.  Found, but its
+ * user_id names no user (deleted) or, without user_id, no user lists
+ * it: CA_ENOTFOUND and nothing written.
  */
 static enum ca_err
 ca_link_known(struct ca_store *st, const struct ca_link_in *in,
@@ -139,7 +185,7 @@ ca_link_known(struct ca_store *st, const struct ca_link_in *in,
 	bson_t		 set;
 	bson_oid_t	 aid;
 	char		 hex[CA_STORE_OID_HEX];
-	int		 had_uid;
+	int		 had_uid, exists;
 	enum ca_err	 rc;
 
 	*found = 0;
@@ -156,7 +202,19 @@ ca_link_known(struct ca_store *st, const struct ca_link_in *in,
 		goto out;
 	}
 	had_uid = ca_link_get_oid(acc, "user_id", uid);
-	if (!had_uid) {
+	if (had_uid) {
+		rc = ca_link_user_exists(st, uid, &exists);
+		if (rc != CA_OK)
+			goto out;
+		if (!exists) {
+			bson_oid_to_string(&aid, hex);
+			ca_log(NULL, "link", "fail", "oauth account %s "
+			    "(provider %s) names a user that does not exist",
+			    hex, in->provider);
+			rc = CA_ENOTFOUND;
+			goto out;
+		}
+	} else {
 		/* vibetuner's direction: the user's list of DBRefs. */
 		ufilter = BCON_NEW("oauth_accounts.$id", BCON_OID(&aid));
 		uopts = BCON_NEW("limit", BCON_INT64(1),
@@ -299,7 +357,13 @@ ca_link_insert_account(struct ca_store *st, const struct ca_link_in *in,
 	return rc;
 }
 
-/* Inserts the new user uid owning account aid. */
+/*
+ * Inserts the new user uid owning account aid.  The user gets the
+ * e-mail only when the provider vouches for it; else email is null and
+ * the address stays on the account alone, so no user ever holds an
+ * address nobody proved (a later vouched sign-in with it must not be
+ * linked into this user: account pre-hijacking).
+ */
 static enum ca_err
 ca_link_insert_user(struct ca_store *st, const struct ca_link_in *in,
     const bson_oid_t *uid, const bson_oid_t *aid)
@@ -310,7 +374,7 @@ ca_link_insert_user(struct ca_store *st, const struct ca_link_in *in,
 
 	doc = bson_new();
 	BSON_APPEND_OID(doc, "_id", uid);
-	ca_store_append_str(doc, "email", in->email);
+	ca_store_append_str(doc, "email", in->vouched ? in->email : NULL);
 	ca_store_append_str(doc, "name", in->name);
 	ca_store_append_str(doc, "picture", in->picture);
 	BSON_APPEND_ARRAY_BEGIN(doc, "oauth_accounts", &list);
@@ -489,7 +553,10 @@ ca_link_resolve(struct ca_store *st, const struct ca_profile *p,
 		goto out;
 	}
 
-	/* Case 3: nobody; the account first, then its user. */
+	/*
+	 * Case 3: nobody; the account first, then its user, whose email
+	 * is null unless vouched for.
+	 */
 	bson_oid_init(&uid, NULL);
 	rc = ca_link_insert_account(st, &in, &aid, &uid);
 	if (rc == CA_EEXIST) {

@@ -12,6 +12,14 @@
  *	  joins that user only when the provider vouches for the address
  *	  (email_verified) or is trusted for e-mail; else nothing is written;
  *	- a new OAuth account without a match creates the user and the link.
+ * A user document gets an e-mail only from a vouched profile: an
+ * unvouched address is kept on the OAuth account alone and the new user
+ * has email null.  Else whoever claims someone's address at a provider
+ * that does not check it would own a user holding that address, and the
+ * owner's later vouched sign-in would be linked into it (account
+ * pre-hijacking).  "Vouched" is email_verified in the profile (the oauth
+ * module sets it for a GitHub verified primary e-mail too) or the
+ * provider's trust_email.
  */
 #ifndef CA_LINK_H
 #define CA_LINK_H
@@ -48,11 +56,14 @@ const char	*ca_link_outcome_name(enum ca_link_outcome);
  * Resolves the profile to a user, writing what the case needs.  CA_OK
  * with out->outcome set (see above); CA_EINVAL without a provider;
  * CA_ETOOBIG for an oversized field; CA_ENOTFOUND when the OAuth account
- * exists but no user owns it (neither user_id nor any user's DBRef list);
- * CA_EDB when the database fails.  Empty strings in the profile count as
- * absent and are stored as null.  Two requests racing to create the same
- * account both end signed in as the winner's user, and the loser leaves
- * nothing behind.  Nothing is allocated for the caller.
+ * exists but its user does not: its user_id names no user (the user was
+ * deleted) or, for an account without user_id, no user's DBRef list
+ * names it; nothing is written then, and nobody may be signed in (the
+ * caller shows a page); CA_EDB when the database fails.  On any error
+ * out->user_id is "".  Empty strings in the profile count as absent and
+ * are stored as null.  Two requests racing to create the same account
+ * both end signed in as the winner's user, and the loser leaves nothing
+ * behind.  Nothing is allocated for the caller.
  */
 enum ca_err	ca_link_resolve(struct ca_store *, const struct ca_profile *,
 		    int trust_email, struct ca_link_result *out) CA_WUR;

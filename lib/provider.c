@@ -19,10 +19,14 @@
  *	login_routes, trust_email, pkce (true, false only when explicit),
  *	display_name
  * Unknown fields are refused, so a typo cannot silently drop a setting.
+ * Endpoints (every params URL but issuer) must be https, or plain http to
+ * a loopback host only (RFC 6749 sections 3.1 and 3.2 require TLS; OIDC
+ * Core 3.1.3.7 item 6 trusts an ID token on that TLS connection).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "buf.h"
@@ -222,6 +226,90 @@ ca_provider_url_check(const char *url)
 	    host[0] == ':')
 		return CA_EINVAL;
 	return CA_OK;
+}
+
+/*
+ * 127.d.d.d (127.0.0.0/8) in strict dotted decimal: four parts of 0-255
+ * without leading zeros, so that no octal or short form (0177.1, 127.1)
+ * that a resolver might read differently counts as loopback.
+ */
+static int
+ca_provider_ipv4_loopback(const char *h, size_t n)
+{
+	size_t		 i = 0, part, digits;
+	unsigned int	 v, first = 0;
+
+	for (part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (i >= n || h[i] != '.')
+				return 0;
+			i++;
+		}
+		v = 0;
+		digits = 0;
+		while (i < n && h[i] >= '0' && h[i] <= '9') {
+			if (digits > 0 && v == 0)
+				return 0;
+			v = v * 10 + (unsigned int)(h[i] - '0');
+			if (++digits > 3 || v > 255)
+				return 0;
+			i++;
+		}
+		if (digits == 0)
+			return 0;
+		if (part == 0)
+			first = v;
+	}
+	return i == n && first == 127;
+}
+
+/*
+ * 1 when the authority auth[0..n) (no userinfo: url_check refused it) is
+ * a loopback host, 127.0.0.0/8, localhost or [::1], with at most a port
+ * of digits.
+ */
+static int
+ca_provider_loopback(const char *auth, size_t n)
+{
+	const char	*colon;
+	size_t		 hlen, i;
+
+	if (n > 0 && auth[0] == '[') {
+		colon = memchr(auth, ']', n);
+		if (colon == NULL)
+			return 0;
+		hlen = (size_t)(colon - auth) + 1;
+	} else {
+		colon = memchr(auth, ':', n);
+		hlen = colon != NULL ? (size_t)(colon - auth) : n;
+	}
+	if (hlen < n) {
+		/* ":port", 1 to 5 digits. */
+		if (auth[hlen] != ':' || n - hlen < 2 || n - hlen > 6)
+			return 0;
+		for (i = hlen + 1; i < n; i++)
+			if (auth[i] < '0' || auth[i] > '9')
+				return 0;
+	}
+	if (hlen == 9 && strncasecmp(auth, "localhost", 9) == 0)
+		return 1;
+	if (hlen == 5 && strncmp(auth, "[::1]", 5) == 0)
+		return 1;
+	return ca_provider_ipv4_loopback(auth, hlen);
+}
+
+enum ca_err
+ca_provider_endpoint_check(const char *url)
+{
+	const char	*host;
+
+	if (ca_provider_url_check(url) != CA_OK)
+		return CA_EINVAL;
+	if (strncmp(url, "https://", 8) == 0)
+		return CA_OK;
+	host = url + 7;
+	return ca_provider_loopback(host, strcspn(host, "/?")) ? CA_OK :
+	    CA_EDENIED;
 }
 
 /* RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
@@ -446,10 +534,14 @@ ca_provider_get_bool(const cJSON *obj, const char *key, const char *pname,
 	return CA_OK;
 }
 
-/* An optional URL member of params, validated, copied into *dst. */
+/*
+ * An optional URL member of params, validated, copied into *dst.  An
+ * endpoint (one we connect to) must moreover be https, or http to a
+ * loopback host (see ca_provider_endpoint_check()).
+ */
 static enum ca_err
-ca_provider_get_url(const cJSON *params, const char *key, const char *pname,
-    char **dst, char *err, size_t errsz)
+ca_provider_get_url(const cJSON *params, const char *key, int endpoint,
+    const char *pname, char **dst, char *err, size_t errsz)
 {
 	char		 field[64];
 	const char	*v;
@@ -465,6 +557,10 @@ ca_provider_get_url(const cJSON *params, const char *key, const char *pname,
 	if (ca_provider_url_check(v) != CA_OK)
 		return ca_provider_err(err, errsz, pname, field,
 		    "must be an absolute http(s) URL without fragment");
+	if (endpoint && ca_provider_endpoint_check(v) != CA_OK)
+		return ca_provider_err(err, errsz, pname, field,
+		    "must be https (plain http only to a loopback host: "
+		    "127.0.0.0/8, localhost, [::1])");
 	return ca_provider_dup(v, dst);
 }
 
@@ -485,22 +581,22 @@ ca_provider_params(const cJSON *params, const char *pname,
 	if (!cJSON_IsObject(params))
 		return ca_provider_err(err, errsz, pname, "params",
 		    "must be an object");
-	rc = ca_provider_get_url(params, "authorize_url", pname,
+	rc = ca_provider_get_url(params, "authorize_url", 1, pname,
 	    &p->authorize_url, err, errsz);
 	if (rc == CA_OK)
-		rc = ca_provider_get_url(params, "access_token_url", pname,
+		rc = ca_provider_get_url(params, "access_token_url", 1, pname,
 		    &p->token_url, err, errsz);
 	if (rc == CA_OK)
-		rc = ca_provider_get_url(params, "userinfo_endpoint", pname,
+		rc = ca_provider_get_url(params, "userinfo_endpoint", 1, pname,
 		    &p->userinfo_url, err, errsz);
 	if (rc == CA_OK)
-		rc = ca_provider_get_url(params, "emails_url", pname,
+		rc = ca_provider_get_url(params, "emails_url", 1, pname,
 		    &p->emails_url, err, errsz);
 	if (rc == CA_OK)
-		rc = ca_provider_get_url(params, "server_metadata_url", pname,
-		    &p->metadata_url, err, errsz);
+		rc = ca_provider_get_url(params, "server_metadata_url", 1,
+		    pname, &p->metadata_url, err, errsz);
 	if (rc == CA_OK)
-		rc = ca_provider_get_url(params, "issuer", pname,
+		rc = ca_provider_get_url(params, "issuer", 0, pname,
 		    &p->issuer, err, errsz);
 	if (rc != CA_OK)
 		return rc;

@@ -10,7 +10,8 @@
  * plus display_name, trust_email and pkce.  Everything is validated;
  * a bad entry is CA_ECONFIG with a message naming the provider and the
  * field.  Endpoint URLs follow RFC 6749 section 3.1 (absolute, no
- * fragment); scopes are RFC 6749 section 3.3 scope-tokens.
+ * fragment, https unless the host is loopback); scopes are RFC 6749
+ * section 3.3 scope-tokens.
  * It does not talk to providers (oauth.h does).
  */
 #ifndef CA_PROVIDER_H
@@ -119,5 +120,17 @@ const char	*ca_provider_auth_name(enum ca_provider_auth);
  * CA_PROVIDER_URL_MAX bytes.  Shared with discovery (oauth.c).
  */
 enum ca_err	ca_provider_url_check(const char *url) CA_WUR;
+
+/*
+ * For an endpoint we connect to (authorize, token, userinfo, emails,
+ * metadata; configured or discovered): CA_OK when url passes
+ * ca_provider_url_check() and is https, or http to a loopback host
+ * (127.0.0.0/8 in dotted decimal, localhost, [::1]; an optional numeric
+ * port) for development and the mock provider.  CA_EINVAL when it is not
+ * a URL at all, CA_EDENIED for plain http to any other host: RFC 6749
+ * 3.1 and 3.2 require TLS there, and OIDC Core 3.1.3.7 item 6 lets an ID
+ * token's signature go unchecked only over TLS to the token endpoint.
+ */
+enum ca_err	ca_provider_endpoint_check(const char *url) CA_WUR;
 
 #endif

@@ -108,6 +108,18 @@ ca_signin_start(struct ca_route *rt, const char *name, const char *next,
 	rc = ca_signin_provider(rt, name, &p);
 	if (rc != CA_OK || p == NULL)
 		goto out;
+	if (!p->login_route) {
+		rc = ca_route_fail(rt, 404, "provider",
+		    "Unknown sign-in provider",
+		    "This site has no sign-in provider of that name.");
+		goto out;
+	}
+	/* No database-backed apps yet: never store an unknown app id. */
+	if (app_id != NULL || ca_request_invalid(&rt->req, "app_id")) {
+		rc = ca_route_fail(rt, 404, "app", "Unknown app",
+		    "This sign-in link names an app this site does not have.");
+		goto out;
+	}
 	rc = ca_crypto_token(state);
 	if (rc == CA_OK)
 		rc = ca_crypto_token(verifier);
@@ -338,7 +350,6 @@ ca_signin_linked(struct ca_route *rt, const struct ca_provider *p,
 {
 	struct ca_store		*st;
 	struct ca_link_result	 lr;
-	char			 cname[CA_SIGNIN_NAME_MAX];
 	const char		*old;
 	enum ca_err		 rc;
 
@@ -349,6 +360,11 @@ ca_signin_linked(struct ca_route *rt, const struct ca_provider *p,
 	if (rc != CA_OK)
 		return rc;
 	rc = ca_link_resolve(st, prof, p->trust_email, &lr);
+	if (rc == CA_ENOTFOUND)
+		return ca_route_fail(rt, 409, "link", "This sign-in has no "
+		    "account", "The provider account is known here, but the "
+		    "site account it belonged to no longer exists. Please "
+		    "contact the site.");
 	if (rc != CA_OK)
 		return rc;
 	switch (lr.outcome) {
@@ -370,11 +386,6 @@ ca_signin_linked(struct ca_route *rt, const struct ca_provider *p,
 	rc = ca_session_begin(rt->cfg, st, lr.user_id, old, &rt->reply);
 	if (rc != CA_OK)
 		return rc;
-	ca_signin_cookie_name(rt, cname);
-	rc = ca_reply_cookie(&rt->reply, rt->cfg, cname, "", 0,
-	    CA_SIGNIN_COOKIE_PATH, "Lax");
-	if (rc != CA_OK)
-		return rc;
 	ca_log(rt->name, "signin", "ok", "provider=%s outcome=%s user=%s",
 	    p->name, ca_link_outcome_name(lr.outcome), lr.user_id);
 	return ca_reply_redirect(&rt->reply, 303, ca_next_safe(next));
@@ -391,6 +402,7 @@ ca_signin_callback(struct ca_route *rt, const char *name)
 	const char		*error, *code;
 	char			 detail[CA_OAUTH_DETAIL_MAX];
 	char			 sub[CA_OAUTH_SUB_MAX];
+	char			 cname[CA_SIGNIN_NAME_MAX];
 	int			 ok;
 	enum ca_err		 rc;
 
@@ -427,6 +439,13 @@ ca_signin_callback(struct ca_route *rt, const char *name)
 		goto out;
 	}
 	if (p->oidc) {
+		/* A state from before the provider spoke OIDC has no nonce. */
+		if (s.nonce == NULL) {
+			rc = ca_signin_bad_state(rt, "This sign-in was started "
+			    "before the site's settings changed. Please start "
+			    "the sign-in again.");
+			goto out;
+		}
 		if (tok.id_token == NULL) {
 			rc = ca_signin_upstream(rt, "id_token", p->name,
 			    CA_EUPSTREAM, "no id_token for an openid scope");
@@ -459,6 +478,11 @@ ca_signin_callback(struct ca_route *rt, const char *name)
 	}
 	rc = ca_signin_linked(rt, p, &prof, s.next);
 out:
+	/* The binding cookie has done its work, whatever the outcome. */
+	ca_signin_cookie_name(rt, cname);
+	if (rc == CA_OK && ca_request_cookie(&rt->req, cname) != NULL)
+		rc = ca_reply_cookie(&rt->reply, rt->cfg, cname, "", 0,
+		    CA_SIGNIN_COOKIE_PATH, "Lax");
 	ca_profile_free(&prof);
 	ca_oauth_tokens_free(&tok);
 	ca_store_state_free(&s);

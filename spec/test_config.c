@@ -93,7 +93,8 @@ clear_env(void)
 {
 	static const char *const extra[] = { "CGIAUTH_ROOT",
 	    "CGIAUTH_ENV_FILE", "CGIAUTH_TUNE_FILE", "MOCK_URL", "CORP_ID",
-	    "UNSET_THING", "NOT_SET_ANYWHERE" };
+	    "UNSET_THING", "NOT_SET_ANYWHERE", "HTTP_CORP_CLIENT_ID",
+	    "HTTP_SECRET_THING" };
 	size_t	 i;
 
 	for (i = 0; i < CA_SET__MAX; i++)

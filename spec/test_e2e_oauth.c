@@ -534,6 +534,71 @@ START_TEST(test_e2e_oauth_state_other_provider)
 }
 END_TEST
 
+/* A provider without login routes, or an app id, starts nothing. */
+START_TEST(test_e2e_oauth_start_refused)
+{
+	static const char *const paths[] = {
+	    "/auth/login/provider/hidden",
+	    "/auth/login/provider/mock?app_id=650000000000000000000001",
+	    "/auth/login/provider/mock?app_id=Not%20An%20Id",
+	};
+	struct ca_e2e_browser	 b;
+	struct ca_e2e_resp	 r;
+	size_t			 i;
+
+	ca_e2e_browser_init(&b, &site);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		ca_e2e_get(&b, paths[i], &r);
+		ck_assert_msg(r.status == 404, "GET %s: status %ld: %s",
+		    paths[i], r.status, ca_e2e_summary(&r));
+		ck_assert_msg(ca_e2e_resp_cookie(&r, "session_oauth") == NULL,
+		    "GET %s set a binding cookie", paths[i]);
+		ca_e2e_resp_free(&r);
+	}
+	ca_e2e_db_require(&site);
+	ck_assert_int_eq(ca_e2e_db_count(&site, "cgiauth_oauth_states",
+	    "{}"), 0);
+	ca_e2e_browser_free(&b);
+}
+END_TEST
+
+/*
+ * The state works only in the browser that started the sign-in (the
+ * binding cookie), and a failed callback clears that cookie too.
+ */
+START_TEST(test_e2e_oauth_state_other_browser)
+{
+	struct ca_e2e_browser	 a, other;
+	struct ca_e2e_flow	 f;
+	struct ca_e2e_resp	 r;
+	char			 url[URL_BUF];
+	const char		*q;
+
+	ca_e2e_browser_init(&a, &site);
+	ca_e2e_browser_init(&other, &site);
+	ca_e2e_authorize(&a, "mock", "alice", NULL, &f);
+	ca_e2e_get(&other, f.callback, &r);
+	ck_assert_msg(r.status == 400, "status %ld: %s", r.status,
+	    ca_e2e_summary(&r));
+	ck_assert(ca_e2e_resp_has(&r, "started in another browser"));
+	ca_e2e_resp_free(&r);
+	expect_docs(0, 0);
+
+	/* In the right browser, a failing callback clears the binding. */
+	ca_e2e_authorize(&a, "mock", "alice", NULL, &f);
+	q = strchr(f.callback, '?');
+	ck_assert_ptr_nonnull(q);
+	(void)snprintf(url, sizeof(url), "/auth/provider/mockbasic%s", q);
+	ca_e2e_get(&a, url, &r);
+	ck_assert_int_eq(r.status, 400);
+	ca_e2e_assert_cookie(&r, "session_oauth", "Path=/auth/provider/; "
+	    "Max-Age=0; HttpOnly; SameSite=Lax", NULL, 0);
+	ca_e2e_resp_free(&r);
+	ca_e2e_browser_free(&a);
+	ca_e2e_browser_free(&other);
+}
+END_TEST
+
 START_TEST(test_e2e_oauth_code_replayed)
 {
 	struct ca_e2e_browser	 b;
@@ -671,6 +736,8 @@ e2e_oauth_suite(void)
 	tcase_add_test(tc, test_e2e_oauth_state_replayed);
 	tcase_add_test(tc, test_e2e_oauth_state_other_provider);
 	tcase_add_test(tc, test_e2e_oauth_code_replayed);
+	tcase_add_test(tc, test_e2e_oauth_start_refused);
+	tcase_add_test(tc, test_e2e_oauth_state_other_browser);
 	tcase_add_test(tc, test_e2e_oauth_next);
 	tcase_add_test(tc, test_e2e_oauth_fixation_wellformed);
 	tcase_add_test(tc, test_e2e_oauth_fixation_garbage);

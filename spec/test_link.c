@@ -9,7 +9,8 @@
  * cases are independent and any of them can run alone.  The test inserts
  * "before", calls ca_store_ensure_indexes() and ca_link_resolve(), then
  * reads back both collections sorted by _id and compares them with
- * "after" as canonical extended JSON: every field, every type, the field
+ * "after" as canonical extended JSON (also when the case expects an
+ * error instead of an outcome): every field, every type, the field
  * set of every document (a field that should not exist must not), in
  * _id order.  Values the code generates are written as markers, string
  * values standing for a whole value:
@@ -438,12 +439,40 @@ compare_docs(struct casectx *cx, mongoc_database_t *db, const char *cname,
 	mongoc_collection_destroy(coll);
 }
 
+/*
+ * The error a case may expect instead of an outcome ("error": name),
+ * one row per documented failure of ca_link_resolve() that a fixture
+ * can reach.
+ */
+static const struct {
+	const char	*name;
+	enum ca_err	 rc;
+} case_errors[] = {
+	{ "CA_ENOTFOUND", CA_ENOTFOUND },	/* the account's user is gone */
+};
+
+/* The enum ca_err that expect.error names; fails on an unknown name. */
+static enum ca_err
+error_code(const char *file, const cJSON *error)
+{
+	size_t	i;
+
+	ck_assert_msg(cJSON_IsString(error), "%s: expect.error must be a "
+	    "string", file);
+	for (i = 0; i < sizeof(case_errors) / sizeof(case_errors[0]); i++)
+		if (strcmp(error->valuestring, case_errors[i].name) == 0)
+			return case_errors[i].rc;
+	ck_abort_msg("%s: unknown expect.error %s", file, error->valuestring);
+	return CA_OK;
+}
+
 static void
 run_case(const char *file, int index)
 {
 	static const char *const keys[] = { "name", "description",
 	    "trust_email", "before", "profile", "expect", "after", NULL };
-	static const char *const expkeys[] = { "outcome", "user", NULL };
+	static const char *const expkeys[] = { "outcome", "user", "error",
+	    NULL };
 	static const char *const colls[] = { "users", "oauth_accounts", NULL };
 	struct casectx		 cx;
 	struct ca_config	 cfg;
@@ -453,7 +482,8 @@ run_case(const char *file, int index)
 	mongoc_client_t		*client;
 	mongoc_database_t	*db;
 	const cJSON		*before, *after, *expect, *outcome, *user;
-	const cJSON		*trust;
+	const cJSON		*trust, *error;
+	enum ca_err		 want_rc;
 	cJSON			*c;
 	char			 uri[PATH_LEN], dbname[64];
 	enum ca_err		 rc;
@@ -475,11 +505,21 @@ run_case(const char *file, int index)
 	keys_only(file, "before", before, colls);
 	keys_only(file, "after", after, colls);
 	keys_only(file, "expect", expect, expkeys);
-	outcome = need(file, expect, "outcome");
+	error = cJSON_GetObjectItemCaseSensitive(expect, "error");
+	outcome = cJSON_GetObjectItemCaseSensitive(expect, "outcome");
 	user = need(file, expect, "user");
-	ck_assert_msg(cJSON_IsString(outcome), "%s: expect.outcome", file);
 	ck_assert_msg(cJSON_IsString(user) || cJSON_IsNull(user),
 	    "%s: expect.user must be a hex id, \"new\" or null", file);
+	if (error != NULL) {
+		ck_assert_msg(outcome == NULL && cJSON_IsNull(user),
+		    "%s: expect.error goes with \"user\": null and no "
+		    "outcome", file);
+		want_rc = error_code(file, error);
+	} else {
+		ck_assert_msg(cJSON_IsString(outcome), "%s: expect.outcome",
+		    file);
+		want_rc = CA_OK;
+	}
 	profile_load(file, need(file, c, "profile"), &prof);
 
 	n = snprintf(dbname, sizeof(dbname), "link_%d_%ld", index,
@@ -501,11 +541,13 @@ run_case(const char *file, int index)
 	cx.t0 = (int64_t)time(NULL) * 1000 - 1000;
 	rc = ca_link_resolve(st, &prof, cJSON_IsTrue(trust), &res);
 	cx.t1 = (int64_t)time(NULL) * 1000 + 1000;
-	ck_assert_msg(rc == CA_OK, "%s: ca_link_resolve: %s", file,
-	    ca_strerror(rc));
-	ck_assert_msg(strcmp(ca_link_outcome_name(res.outcome),
-	    outcome->valuestring) == 0, "%s: outcome %s, expected %s", file,
-	    ca_link_outcome_name(res.outcome), outcome->valuestring);
+	ck_assert_msg(rc == want_rc, "%s: ca_link_resolve: %s, expected %s",
+	    file, ca_strerror(rc), ca_strerror(want_rc));
+	if (outcome != NULL)
+		ck_assert_msg(strcmp(ca_link_outcome_name(res.outcome),
+		    outcome->valuestring) == 0, "%s: outcome %s, expected %s",
+		    file, ca_link_outcome_name(res.outcome),
+		    outcome->valuestring);
 	if (cJSON_IsNull(user))
 		ck_assert_msg(res.user_id[0] == '\0', "%s: user %s, expected "
 		    "none", file, res.user_id);
