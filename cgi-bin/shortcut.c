@@ -26,6 +26,8 @@ shortcut(struct ca_route *rt)
 	enum ca_err		 rc;
 
 	ca_buf_init(&loc, 8192);
+	if (!ca_route_get_only(rt, &rc))
+		goto out;
 	name = rt->req.path_info[0] == '/' ? rt->req.path_info + 1 : "";
 	if (ca_valid_name(name, strlen(name)) != CA_OK) {
 		rc = ca_route_fail(rt, 404, "route", "Page not found",

@@ -146,7 +146,7 @@ ca_link_user_exists(struct ca_store *st, const bson_oid_t *uid, int *exists)
 	const struct timespec	 wait = { 0, CA_LINK_USER_WAIT_MS * 1000000L };
 	bson_t			*filter = NULL, *opts = NULL, *user = NULL;
 	int			 i;
-	enum ca_err		 rc = CA_OK;
+	enum ca_err		 rc = CA_EDB;
 
 	*exists = 0;
 	filter = BCON_NEW("_id", BCON_OID(uid));

@@ -68,20 +68,22 @@ ca_oauth_detail(char *detail, size_t detailsz, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* No control characters; bounded. */
+/*
+ * A string from a provider is usable when it is at most max bytes of
+ * well-formed UTF-8 without control characters (ca_valid_printable()):
+ * cJSON passes any bytes through, and libmongoc refuses to store a BSON
+ * string that is not UTF-8.
+ */
 static int
-ca_oauth_printable(const char *s, size_t max)
+ca_oauth_text_ok(const char *s, size_t max)
 {
-	size_t	 i;
+	size_t	 n;
 
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= max || (unsigned char)s[i] < 0x20 ||
-		    (unsigned char)s[i] == 0x7f)
-			return 0;
-	return 1;
+	n = strnlen(s, max + 1);
+	return n <= max && ca_valid_printable(s, n) == CA_OK;
 }
 
-/* The string member key when it is a non-empty printable string <= max. */
+/* The string member key when it is a non-empty usable string <= max. */
 static const char *
 ca_oauth_str(const cJSON *obj, const char *key, size_t max)
 {
@@ -89,7 +91,7 @@ ca_oauth_str(const cJSON *obj, const char *key, size_t max)
 
 	v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (!cJSON_IsString(v) || v->valuestring == NULL ||
-	    v->valuestring[0] == '\0' || !ca_oauth_printable(v->valuestring,
+	    v->valuestring[0] == '\0' || !ca_oauth_text_ok(v->valuestring,
 	    max))
 		return NULL;
 	return v->valuestring;
@@ -150,55 +152,30 @@ ca_oauth_issuer_eq(const char *a, size_t alen, const char *b)
  * first and put into p only when the whole document checked out.
  */
 enum ca_err
-ca_oauth_discover(struct ca_provider *p, long timeout, char *detail,
-    size_t detailsz)
+ca_oauth_discovery_from_json(struct ca_provider *p, const cJSON *doc,
+    char *detail, size_t detailsz)
 {
-	struct ca_http_req	 req;
-	struct ca_http_resp	 resp;
-	char			 hd[CA_HTTP_DETAIL_MAX];
 	static const char *const keys[3] = {
 		"authorization_endpoint", "token_endpoint", "userinfo_endpoint"
 	};
+	char			 hd[CA_HTTP_DETAIL_MAX];
 	char			**slots[3];
 	char			*found[3] = { NULL, NULL, NULL };
 	char			*issuer = NULL;
-	cJSON			*doc = NULL;
 	const char		*iss, *v;
 	size_t			 i, mlen, wlen;
-	enum ca_err		 rc = CA_EINVAL;
+	enum ca_err		 rc = CA_EINVAL, urc;
 
-	memset(&resp, 0, sizeof(resp));
 	if (detail != NULL && detailsz > 0)
 		detail[0] = '\0';
-	if (p == NULL)
-		goto out;
-	rc = CA_OK;
-	if (p->metadata_url == NULL || (p->authorize_url != NULL &&
-	    p->token_url != NULL && p->userinfo_url != NULL))
+	if (p == NULL || p->metadata_url == NULL)
 		goto out;
 	slots[0] = &p->authorize_url;
 	slots[1] = &p->token_url;
 	slots[2] = &p->userinfo_url;
-
-	memset(&req, 0, sizeof(req));
-	req.method = CA_HTTP_GET;
-	req.url = p->metadata_url;
-	req.timeout = timeout;
-	rc = ca_http_do(&req, &resp, hd, sizeof(hd));
-	if (rc != CA_OK) {
-		rc = ca_oauth_transport(rc);
-		ca_oauth_detail(detail, detailsz, "discovery: %s", hd);
-		goto out;
-	}
 	rc = CA_EUPSTREAM;
 	ca_http_origin(p->metadata_url, hd, sizeof(hd));
-	if (resp.status != 200) {
-		ca_oauth_detail(detail, detailsz, "discovery: status %ld "
-		    "from %s", resp.status, hd);
-		goto out;
-	}
-	doc = ca_oauth_json(resp.body.data, resp.body.len, 0);
-	if (doc == NULL) {
+	if (!cJSON_IsObject(doc)) {
 		ca_oauth_detail(detail, detailsz, "discovery: document from "
 		    "%s is not a JSON object", hd);
 		goto out;
@@ -235,7 +212,15 @@ ca_oauth_discover(struct ca_provider *p, long timeout, char *detail,
 		if (*slots[i] != NULL)
 			continue;
 		v = ca_oauth_str(doc, keys[i], CA_PROVIDER_URL_MAX);
-		if (v == NULL || ca_provider_url_check(v) != CA_OK) {
+		urc = v != NULL ? ca_provider_endpoint_check(v) : CA_EINVAL;
+		if (urc == CA_EDENIED) {
+			/* The token endpoint's TLS vouches for ID tokens. */
+			ca_oauth_detail(detail, detailsz, "discovery: %s is "
+			    "not https at %s (plain http only to a loopback "
+			    "host)", keys[i], hd);
+			goto out;
+		}
+		if (urc != CA_OK) {
 			ca_oauth_detail(detail, detailsz, "discovery: %s "
 			    "missing or not an http(s) URL at %s", keys[i],
 			    hd);
@@ -260,6 +245,50 @@ out:
 	for (i = 0; i < 3; i++)
 		ca_free(found[i]);
 	ca_free(issuer);
+	return rc;
+}
+
+/* Fetches the discovery document; ca_oauth_discovery_from_json() checks. */
+enum ca_err
+ca_oauth_discover(struct ca_provider *p, long timeout, char *detail,
+    size_t detailsz)
+{
+	struct ca_http_req	 req;
+	struct ca_http_resp	 resp;
+	char			 hd[CA_HTTP_DETAIL_MAX];
+	cJSON			*doc = NULL;
+	enum ca_err		 rc = CA_EINVAL;
+
+	memset(&resp, 0, sizeof(resp));
+	if (detail != NULL && detailsz > 0)
+		detail[0] = '\0';
+	if (p == NULL)
+		goto out;
+	rc = CA_OK;
+	if (p->metadata_url == NULL || (p->authorize_url != NULL &&
+	    p->token_url != NULL && p->userinfo_url != NULL))
+		goto out;
+
+	memset(&req, 0, sizeof(req));
+	req.method = CA_HTTP_GET;
+	req.url = p->metadata_url;
+	req.timeout = timeout;
+	rc = ca_http_do(&req, &resp, hd, sizeof(hd));
+	if (rc != CA_OK) {
+		rc = ca_oauth_transport(rc);
+		ca_oauth_detail(detail, detailsz, "discovery: %s", hd);
+		goto out;
+	}
+	rc = CA_EUPSTREAM;
+	ca_http_origin(p->metadata_url, hd, sizeof(hd));
+	if (resp.status != 200) {
+		ca_oauth_detail(detail, detailsz, "discovery: status %ld "
+		    "from %s", resp.status, hd);
+		goto out;
+	}
+	doc = ca_oauth_json(resp.body.data, resp.body.len, 0);
+	rc = ca_oauth_discovery_from_json(p, doc, detail, detailsz);
+out:
 	cJSON_Delete(doc);
 	ca_http_resp_free(&resp);
 	return rc;
@@ -600,7 +629,7 @@ ca_oauth_ident(const cJSON *v, char **dst)
 	*dst = NULL;
 	if (cJSON_IsString(v) && v->valuestring != NULL) {
 		if (v->valuestring[0] == '\0' ||
-		    !ca_oauth_printable(v->valuestring, CA_OAUTH_ID_MAX))
+		    !ca_oauth_text_ok(v->valuestring, CA_OAUTH_ID_MAX))
 			return CA_OK;
 		return ca_oauth_dup(v->valuestring, dst);
 	}
@@ -645,7 +674,11 @@ ca_oauth_email_sane(struct ca_profile *out)
 	}
 }
 
-/* GitHub /user/emails: the primary entry, verified iff "verified": true. */
+/*
+ * GitHub /user/emails: the e-mail of the primary entry, verified iff its
+ * "verified" is JSON true; no usable primary entry (or not an array): no
+ * e-mail.  Replaces whatever out->email held.
+ */
 static enum ca_err
 ca_oauth_emails_pick(const cJSON *emails, struct ca_profile *out)
 {
@@ -653,6 +686,11 @@ ca_oauth_emails_pick(const cJSON *emails, struct ca_profile *out)
 	size_t		 n = 0;
 	enum ca_err	 rc;
 
+	ca_free(out->email);
+	out->email = NULL;
+	out->email_verified = 0;
+	if (!cJSON_IsArray(emails))
+		return CA_OK;
 	cJSON_ArrayForEach(it, emails) {
 		if (++n > CA_OAUTH_EMAILS_MAX)
 			break;
@@ -664,7 +702,7 @@ ca_oauth_emails_pick(const cJSON *emails, struct ca_profile *out)
 		    &out->email);
 		if (rc != CA_OK)
 			return rc;
-		out->email_verified = cJSON_IsTrue(
+		out->email_verified = out->email != NULL && cJSON_IsTrue(
 		    cJSON_GetObjectItemCaseSensitive(it, "verified"));
 		ca_oauth_email_sane(out);
 		break;
@@ -741,13 +779,18 @@ ca_oauth_profile_from_json(const struct ca_provider *p, const cJSON *userinfo,
 	pic = cJSON_GetObjectItemCaseSensitive(src,
 	    github ? "avatar_url" : "picture");
 	if (cJSON_IsString(pic) && pic->valuestring != NULL &&
-	    strlen(pic->valuestring) <= CA_OAUTH_PICTURE_MAX &&
+	    ca_oauth_text_ok(pic->valuestring, CA_OAUTH_PICTURE_MAX) &&
 	    ca_provider_url_check(pic->valuestring) == CA_OK) {
 		rc = ca_oauth_dup(pic->valuestring, &out->picture);
 		if (rc != CA_OK)
 			goto out;
 	}
-	if (out->email == NULL && github && emails != NULL) {
+	/*
+	 * GitHub vouches for an address only in /user/emails, so with that
+	 * list the primary entry decides, also over a public /user e-mail
+	 * (which may be an address GitHub never verified).
+	 */
+	if (github && emails != NULL) {
 		rc = ca_oauth_emails_pick(emails, out);
 		if (rc != CA_OK)
 			goto out;
@@ -823,7 +866,7 @@ ca_oauth_userinfo(const struct ca_provider *p,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL || p->userinfo_url == NULL || tokens == NULL ||
 	    tokens->access_token == NULL ||
-	    !ca_oauth_printable(tokens->access_token, CA_OAUTH_TOKEN_MAX))
+	    !ca_oauth_text_ok(tokens->access_token, CA_OAUTH_TOKEN_MAX))
 		goto out;
 	rc = ca_buf_printf(&auth, "Authorization: Bearer %s",
 	    tokens->access_token);
@@ -842,23 +885,19 @@ ca_oauth_userinfo(const struct ca_provider *p,
 			goto out;
 		}
 	}
-	rc = ca_oauth_profile_from_json(p, ui, NULL, out);
-	if (rc != CA_OK) {
-		ca_oauth_detail(detail, detailsz, "userinfo unusable");
-		goto out;
-	}
-	if (out->email == NULL &&
-	    p->compliance == CA_PROVIDER_COMPLIANCE_GITHUB &&
+	/* Always: a public /user e-mail says nothing about verification. */
+	if (p->compliance == CA_PROVIDER_COMPLIANCE_GITHUB &&
 	    p->emails_url != NULL) {
 		rc = ca_oauth_get_json("emails", p->emails_url,
 		    ca_buf_str(&auth), timeout, 1, &em, detail, detailsz);
 		if (rc != CA_OK)
 			goto out;
-		rc = ca_oauth_emails_pick(em, out);
-		if (rc != CA_OK)
-			goto out;
 	}
-	rc = CA_OK;
+	rc = ca_oauth_profile_from_json(p, ui, em, out);
+	if (rc != CA_OK) {
+		ca_oauth_detail(detail, detailsz, "userinfo unusable");
+		goto out;
+	}
 out:
 	if (rc != CA_OK && out != NULL)
 		ca_profile_free(out);
@@ -905,22 +944,29 @@ ca_oauth_num(const cJSON *obj, const char *key, double *v)
 	return 1;
 }
 
-/* aud is the client id, or an array holding it (OIDC Core 3.1.3.7 3). */
+/*
+ * aud is the client id, or an array holding it (OIDC Core 3.1.3.7 3);
+ * *several is 1 when the array holds more than one audience (items 4,
+ * 5: then azp is required).
+ */
 static int
-ca_oauth_aud_ok(const cJSON *claims, const char *client_id)
+ca_oauth_aud_ok(const cJSON *claims, const char *client_id, int *several)
 {
 	const cJSON	*aud, *it;
+	int		 found = 0;
 
+	*several = 0;
 	aud = cJSON_GetObjectItemCaseSensitive(claims, "aud");
 	if (cJSON_IsString(aud) && aud->valuestring != NULL)
 		return strcmp(aud->valuestring, client_id) == 0;
 	if (!cJSON_IsArray(aud))
 		return 0;
+	*several = cJSON_GetArraySize(aud) > 1;
 	cJSON_ArrayForEach(it, aud)
 		if (cJSON_IsString(it) && it->valuestring != NULL &&
 		    strcmp(it->valuestring, client_id) == 0)
-			return 1;
-	return 0;
+			found = 1;
+	return found;
 }
 
 enum ca_err
@@ -934,7 +980,7 @@ ca_oauth_id_token_check(const struct ca_provider *p, const char *id_token,
 	const char	*d1, *d2, *alg, *iss, *azp, *cn, *sub;
 	size_t		 len, siglen = 0, i;
 	double		 exp, iat;
-	int		 known;
+	int		 known, several;
 	enum ca_err	 rc = CA_EINVAL;
 
 	if (detail != NULL && detailsz > 0)
@@ -1004,8 +1050,11 @@ ca_oauth_id_token_check(const struct ca_provider *p, const char *id_token,
 		 * OIDC Core 3.1.3.7 item 6: a token received directly from
 		 * the token endpoint over TLS may be trusted on the TLS
 		 * server validation instead of its signature; we do that
-		 * for the asymmetric algorithms (no JWKS fetch here).  Any
-		 * other algorithm, symmetric ones included, is refused.
+		 * for the asymmetric algorithms (no JWKS fetch here), and
+		 * only when the token endpoint is https (the registry and
+		 * discovery refuse anything else but loopback hosts, which
+		 * never leave the machine).  Any other algorithm,
+		 * symmetric ones included, is refused.
 		 */
 		known = 0;
 		for (i = 0; ca_oauth_asym_algs[i] != NULL; i++)
@@ -1014,6 +1063,12 @@ ca_oauth_id_token_check(const struct ca_provider *p, const char *id_token,
 		if (!known) {
 			ca_oauth_detail(detail, detailsz, "id_token alg not "
 			    "supported");
+			goto out;
+		}
+		if (p->token_url == NULL ||
+		    ca_provider_endpoint_check(p->token_url) != CA_OK) {
+			ca_oauth_detail(detail, detailsz, "id_token signature "
+			    "unchecked without TLS to the token endpoint");
 			goto out;
 		}
 	}
@@ -1036,8 +1091,14 @@ ca_oauth_id_token_check(const struct ca_provider *p, const char *id_token,
 			goto out;
 		}
 	}
-	if (!ca_oauth_aud_ok(claims, p->client_id)) {
+	if (!ca_oauth_aud_ok(claims, p->client_id, &several)) {
 		ca_oauth_detail(detail, detailsz, "id_token aud mismatch");
+		goto out;
+	}
+	/* Items 4, 5: several audiences need azp, and azp must be us. */
+	if (several &&
+	    cJSON_GetObjectItemCaseSensitive(claims, "azp") == NULL) {
+		ca_oauth_detail(detail, detailsz, "id_token azp missing");
 		goto out;
 	}
 	if (cJSON_GetObjectItemCaseSensitive(claims, "azp") != NULL) {

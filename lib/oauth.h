@@ -59,10 +59,22 @@ struct ca_oauth_tokens {
  * metadata URL without "/.well-known/openid-configuration" (Discovery
  * 4.3).  Nothing to do is CA_OK.  Errors: CA_ETIMEOUT, CA_EUPSTREAM (down,
  * not 200, not JSON, issuer mismatch, a missing or non-http(s)
- * endpoint), CA_ENOMEM.  New strings in p are freed with the provider.
+ * endpoint, an endpoint over plain http to a host that is not loopback:
+ * see ca_provider_endpoint_check()), CA_ENOMEM.  New strings in p are
+ * freed with the provider.
  */
 enum ca_err	ca_oauth_discover(struct ca_provider *p, long timeout,
 		    char *detail, size_t detailsz) CA_WUR;
+
+/*
+ * The checking step of ca_oauth_discover() on a document already
+ * fetched from p->metadata_url (NULL or not an object: CA_EUPSTREAM), for
+ * tests and for callers that got it another way.  Fills the missing
+ * endpoints (and the issuer) the same way, with the same errors;
+ * CA_EINVAL without p->metadata_url.  On error p is unchanged.
+ */
+enum ca_err	ca_oauth_discovery_from_json(struct ca_provider *p,
+		    const cJSON *doc, char *detail, size_t detailsz) CA_WUR;
 
 /*
  * Appends the authorization request URL to out (initialised by the
@@ -106,9 +118,13 @@ void		ca_oauth_tokens_free(struct ca_oauth_tokens *);
  * NULL and the result is still CA_OK, the caller's "no identifier" case),
  * email, email_verified (JSON true or "true" only), name and picture,
  * read from the object holding the identifier when the path is dotted,
- * else from the top level.  github compliance: picture from avatar_url,
- * name falls back to login, and without an e-mail the primary entry of
- * p->emails_url, verified iff its "verified" is true.
+ * else from the top level.  Every string must be well-formed UTF-8
+ * without control characters (ca_valid_printable()) within its maximum,
+ * else it is absent.  github compliance: picture from avatar_url, name
+ * falls back to login, and p->emails_url (when set) is always fetched:
+ * the e-mail and email_verified come from its primary entry (verified
+ * iff its "verified" is JSON true), which wins over the /user e-mail;
+ * no primary entry, no e-mail.
  *
  * expected_sub (NULL: no check) is the sub of the validated ID token:
  * the userinfo's top-level "sub" must equal it (OIDC Core 5.3.2), else
@@ -124,9 +140,11 @@ enum ca_err	ca_oauth_userinfo(const struct ca_provider *p,
 /*
  * The profile from a userinfo (and GitHub emails) document already
  * fetched: the extraction step of ca_oauth_userinfo(), for tests and for
- * callers that got the JSON another way.  emails may be NULL.  Same
- * results and ownership as ca_oauth_userinfo(); CA_EUPSTREAM when
- * userinfo is not an object.
+ * callers that got the JSON another way.  emails may be NULL (no
+ * emails_url: the userinfo e-mail stands as it is); given, with the
+ * github fix, its primary entry decides as above, and a value that is
+ * not an array holds no primary entry.  Same results and ownership as
+ * ca_oauth_userinfo(); CA_EUPSTREAM when userinfo is not an object.
  */
 enum ca_err	ca_oauth_profile_from_json(const struct ca_provider *p,
 		    const cJSON *userinfo, const cJSON *emails,
@@ -135,8 +153,11 @@ enum ca_err	ca_oauth_profile_from_json(const struct ca_provider *p,
 /*
  * Validates an ID token received from the token endpoint (OIDC Core
  * 3.1.3.7) at time now: JWS compact form, alg not "none", HS256
- * signature with the client secret, iss (when p->issuer is known), aud
- * (equals or contains client_id; azp, when present, equals it), exp
+ * signature with the client secret (an asymmetric alg goes unchecked
+ * only when p->token_url passes ca_provider_endpoint_check(), item 6),
+ * iss (when p->issuer is known), aud (equals or contains client_id;
+ * with more than one audience azp is required; azp, when present,
+ * equals client_id), exp
  * (> now - CA_OAUTH_CLOCK_SKEW), iat (<= now + CA_OAUTH_CLOCK_SKEW), and
  * nonce (when nonce is not NULL).  On CA_OK the token's sub is copied
  * into sub_out (subsz bytes, may be NULL).  A token that checks out but

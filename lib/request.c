@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "log.h"
 #include "request.h"
 #include "url_int.h"
 
@@ -357,7 +358,7 @@ enum ca_err
 ca_request_parse(struct ca_request *req, const struct ca_field *fields,
     size_t nfields, ca_env_fn env, void *envarg, FILE *body)
 {
-	const char	*q, *a;
+	const char	*q, *a, *step = "the request";
 	char		*form = NULL;
 	size_t		 formlen = 0, qlen, npairs = 0;
 	enum ca_err	 rc = CA_EINVAL;
@@ -377,6 +378,7 @@ ca_request_parse(struct ca_request *req, const struct ca_field *fields,
 			goto out;
 	}
 	req->method = req_method(env(envarg, "REQUEST_METHOD"));
+	step = "PATH_INFO";
 	rc = req_dup(env(envarg, "PATH_INFO"), CA_REQUEST_PATH_MAX, 1,
 	    &req->path_info);
 	if (rc != CA_OK)
@@ -385,6 +387,7 @@ ca_request_parse(struct ca_request *req, const struct ca_field *fields,
 	    &req->remote_addr);
 	if (rc != CA_OK)
 		goto out;
+	step = "the Authorization header";
 	a = env(envarg, "HTTP_AUTHORIZATION");
 	if (a != NULL) {
 		rc = req_dup(a, REQ_AUTHZ_MAX, 1, &req->authorization);
@@ -392,6 +395,7 @@ ca_request_parse(struct ca_request *req, const struct ca_field *fields,
 			goto out;
 	}
 
+	step = "the query string";
 	q = env(envarg, "QUERY_STRING");
 	if (q != NULL) {
 		qlen = strnlen(q, CA_REQUEST_QUERY_MAX + 1);
@@ -403,6 +407,7 @@ ca_request_parse(struct ca_request *req, const struct ca_field *fields,
 			goto out;
 	}
 	if (req->method == CA_METHOD_POST) {
+		step = "the form body";
 		rc = req_body(env, envarg, body, &form, &formlen);
 		if (rc != CA_OK)
 			goto out;
@@ -410,11 +415,19 @@ ca_request_parse(struct ca_request *req, const struct ca_field *fields,
 		if (rc != CA_OK)
 			goto out;
 	}
+	step = "the Cookie header";
 	rc = req_cookies(req, env(envarg, "HTTP_COOKIE"));
 out:
 	ca_free_secret(form, formlen);
-	if (rc != CA_OK)
+	if (rc != CA_OK) {
+		/* Which part, and the limits, so a person can tell why. */
+		ca_log(NULL, "request", "refused", "%s: %s (limits: query "
+		    "%d bytes, body %d bytes, cookies %d bytes and %d, "
+		    "fields %d)", step, ca_strerror(rc), CA_REQUEST_QUERY_MAX,
+		    CA_REQUEST_BODY_MAX, CA_REQUEST_COOKIE_MAX,
+		    CA_REQUEST_COOKIES_MAX, CA_REQUEST_PAIRS_MAX);
 		ca_request_free(req);
+	}
 	return rc;
 }
 

@@ -24,14 +24,18 @@
 
 /* RFC 3875 section 4.1.2: we refuse bodies larger than this (64 KiB). */
 #define CA_REQUEST_BODY_MAX	(64 * 1024)
-/* QUERY_STRING and the Cookie header, raw, at most (8 KiB each). */
+/*
+ * QUERY_STRING and the Cookie header, raw, at most: 8 KiB, and 16 KiB,
+ * as much as lighttpd lets through (server.max-request-field-size).
+ */
 #define CA_REQUEST_QUERY_MAX	(8 * 1024)
-#define CA_REQUEST_COOKIE_MAX	(8 * 1024)
+#define CA_REQUEST_COOKIE_MAX	(16 * 1024)
 /* PATH_INFO, decoded, at most. */
 #define CA_REQUEST_PATH_MAX	1024
 /* Pairs (query + form) and cookies we look at, at most. */
 #define CA_REQUEST_PAIRS_MAX	64
-#define CA_REQUEST_COOKIES_MAX	64
+/* Browsers keep about 180 cookies a site (RFC 6265 6.1 asks for 50). */
+#define CA_REQUEST_COOKIES_MAX	256
 
 enum ca_method {
 	CA_METHOD_GET,		/* GET */

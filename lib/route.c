@@ -303,11 +303,13 @@ ca_route_main(const char *name, const struct ca_field *fields,
 	if (rc != CA_OK)
 		ca_route_error(&rt, rc);
 write:
+	/* The database first: see ca_store_shutdown() for why. */
+	ca_store_user_free(&rt.user);
+	ca_store_close(rt.store);
+	ca_store_shutdown();
 	if (ca_reply_write(&rt.reply, stdout,
 	    rt.req.method == CA_METHOD_HEAD) != CA_OK)
 		ca_log(name, "reply", "fail", "cannot write the response");
-	ca_store_user_free(&rt.user);
-	ca_store_close(rt.store);
 	ca_request_free(&rt.req);
 	ca_reply_free(&rt.reply);
 	ca_config_free(cfg);

@@ -198,33 +198,60 @@ ca_signin_upstream(struct ca_route *rt, const char *step, const char *name,
 }
 
 /*
- * Takes the state named by the request and checks it belongs to this
- * provider and this browser.  CA_OK with *ok 0 means a page was made.
+ * Hashes the request's state and binding cookie.  CA_OK with *ok 0 means
+ * a page was made: no state, or no binding cookie (the sign-in was not
+ * started in this browser), and nothing was spent.
  */
 static enum ca_err
-ca_signin_take_state(struct ca_route *rt, const char *name,
-    struct ca_oauth_state *s, int *ok)
+ca_signin_hashes(struct ca_route *rt, char shash[CA_CRYPTO_SHA256_HEX],
+    char bhash[CA_CRYPTO_SHA256_HEX], int *ok)
 {
-	struct ca_store	*st;
 	const char	*state, *bind;
-	char		 shash[CA_CRYPTO_SHA256_HEX];
-	char		 bhash[CA_CRYPTO_SHA256_HEX];
 	char		 cname[CA_SIGNIN_NAME_MAX];
-	enum ca_err	 rc;
 
 	*ok = 0;
 	state = ca_request_get(&rt->req, "state");
 	if (state == NULL)
 		return ca_signin_bad_state(rt, "The provider's answer had no "
 		    "valid state. Please start the sign-in again.");
+	ca_signin_cookie_name(rt, cname);
+	bind = ca_request_cookie(&rt->req, cname);
+	if (bind == NULL || *bind == '\0')
+		return ca_signin_bad_state(rt, "This sign-in was started in "
+		    "another browser or its cookie was lost. Please start "
+		    "the sign-in again here.");
+	ca_crypto_sha256_hex(state, shash);
+	ca_crypto_sha256_hex(bind, bhash);
+	*ok = 1;
+	return CA_OK;
+}
+
+/*
+ * Takes the state named by the request, if this browser started it, and
+ * checks it belongs to this provider.  CA_OK with *ok 0: a page was made.
+ */
+static enum ca_err
+ca_signin_take_state(struct ca_route *rt, const char *name,
+    struct ca_oauth_state *s, int *ok)
+{
+	struct ca_store	*st;
+	char		 shash[CA_CRYPTO_SHA256_HEX];
+	char		 bhash[CA_CRYPTO_SHA256_HEX];
+	enum ca_err	 rc;
+
+	rc = ca_signin_hashes(rt, shash, bhash, ok);
+	if (rc != CA_OK || !*ok)
+		return rc;
+	*ok = 0;
 	rc = ca_route_store(rt, &st);
 	if (rc != CA_OK)
 		return rc;
-	ca_crypto_sha256_hex(state, shash);
-	rc = ca_store_state_take(st, shash, s);
+	/* The binding is part of the match: see ca_store_state_take(). */
+	rc = ca_store_state_take(st, shash, bhash, s);
 	if (rc == CA_ENOTFOUND)
 		return ca_signin_bad_state(rt, "This sign-in was already "
-		    "used or is unknown. Please start the sign-in again.");
+		    "used, is unknown, or was started in another browser. "
+		    "Please start the sign-in again.");
 	if (rc == CA_EEXPIRED)
 		return ca_signin_bad_state(rt, "This sign-in took too long "
 		    "and expired. Please start the sign-in again.");
@@ -233,16 +260,6 @@ ca_signin_take_state(struct ca_route *rt, const char *name,
 	if (s->provider == NULL || strcmp(s->provider, name) != 0)
 		return ca_signin_bad_state(rt, "This sign-in was started "
 		    "with another provider. Please start the sign-in again.");
-	ca_signin_cookie_name(rt, cname);
-	bind = ca_request_cookie(&rt->req, cname);
-	if (bind != NULL)
-		ca_crypto_sha256_hex(bind, bhash);
-	if (bind == NULL || s->binding == NULL ||
-	    strlen(s->binding) != CA_CRYPTO_SHA256_HEX - 1 ||
-	    !ca_crypto_equal(bhash, s->binding, CA_CRYPTO_SHA256_HEX - 1))
-		return ca_signin_bad_state(rt, "This sign-in was started in "
-		    "another browser or its cookie was lost. Please start "
-		    "the sign-in again here.");
 	*ok = 1;
 	return CA_OK;
 }
@@ -254,16 +271,23 @@ ca_signin_provider_error(struct ca_route *rt, const char *name,
 {
 	struct ca_store		*st;
 	struct ca_oauth_state	 s;
-	const char		*state;
 	char			 shash[CA_CRYPTO_SHA256_HEX];
+	char			 bhash[CA_CRYPTO_SHA256_HEX];
+	char			 cname[CA_SIGNIN_NAME_MAX];
 	enum ca_err		 rc;
 
-	/* Spend the state so the same answer cannot be replayed. */
-	state = ca_request_get(&rt->req, "state");
-	if (state != NULL && ca_route_store(rt, &st) == CA_OK) {
-		ca_crypto_sha256_hex(state, shash);
+	ca_signin_cookie_name(rt, cname);
+	/* Spend this browser's state so the answer cannot be replayed. */
+	if (ca_request_get(&rt->req, "state") != NULL &&
+	    ca_request_cookie(&rt->req, cname) != NULL) {
+		rc = ca_route_store(rt, &st);
+		if (rc != CA_OK)
+			return rc;
+		ca_crypto_sha256_hex(ca_request_get(&rt->req, "state"), shash);
+		ca_crypto_sha256_hex(ca_request_cookie(&rt->req, cname),
+		    bhash);
 		memset(&s, 0, sizeof(s));
-		rc = ca_store_state_take(st, shash, &s);
+		rc = ca_store_state_take(st, shash, bhash, &s);
 		ca_store_state_free(&s);
 		if (rc == CA_EDB)
 			return rc;

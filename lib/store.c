@@ -10,6 +10,7 @@
  * single client) makes an unreachable server fail after one attempt.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -386,4 +387,11 @@ out:
 	if (db != NULL)
 		mongoc_database_destroy(db);
 	return rc;
+}
+
+void
+ca_store_shutdown(void)
+{
+
+	mongoc_cleanup();
 }

@@ -66,6 +66,15 @@ enum ca_err	ca_store_open(const struct ca_config *,
 		    struct ca_store **out) CA_WUR;
 /* Accepts NULL. */
 void		ca_store_close(struct ca_store *);
+/*
+ * Ends libmongoc for the process; nothing of the store may be used after
+ * it.  A route calls it before writing its answer: libmongoc keeps
+ * counters in /dev/shm/mongoc-<pid> from the moment it is loaded and
+ * removes the file only here (or at exit), and a web server may kill a
+ * CGI process as soon as its answer is complete (lighttpd does), which
+ * would leave one file behind per request.
+ */
+void		ca_store_shutdown(void);
 /* Round trip to the server: CA_OK or CA_EDB. */
 enum ca_err	ca_store_ping(struct ca_store *) CA_WUR;
 /*
@@ -114,15 +123,19 @@ enum ca_err	ca_store_session_delete(struct ca_store *,
  * _put stores the fields as given (NULL as null; provider must be set)
  * with expires now + ttl_seconds (1 to CA_STORE_TTL_MAX).  _take removes
  * the document in one findAndModify, so a state is usable once even when
- * requests race: CA_ENOTFOUND when absent or already taken, CA_EEXPIRED
- * when past expires; the document is gone either way.  On CA_OK the
+ * requests race; with binding not NULL only a document of that binding
+ * matches, so a request from another browser cannot spend the state of
+ * the one that started the sign-in.  CA_ENOTFOUND when absent, already
+ * taken or of another binding (the document, if any, stays), CA_EEXPIRED
+ * when past expires (the document is gone).  On CA_OK the
  * strings in *out are the caller's, freed with ca_store_state_free(); on
  * failure *out is zeroed.
  */
 enum ca_err	ca_store_state_put(struct ca_store *, const char *state_hash,
 		    const struct ca_oauth_state *, long ttl_seconds) CA_WUR;
 enum ca_err	ca_store_state_take(struct ca_store *,
-		    const char *state_hash, struct ca_oauth_state *out) CA_WUR;
+		    const char *state_hash, const char *binding,
+		    struct ca_oauth_state *out) CA_WUR;
 /* Frees the strings and zeroes the struct; accepts NULL. */
 void		ca_store_state_free(struct ca_oauth_state *);
 

@@ -79,7 +79,7 @@ ca_store_state_read(const bson_t *doc, struct ca_oauth_state *out)
 
 enum ca_err
 ca_store_state_take(struct ca_store *st, const char *state_hash,
-    struct ca_oauth_state *out)
+    const char *binding, struct ca_oauth_state *out)
 {
 	mongoc_collection_t		*coll = NULL;
 	mongoc_find_and_modify_opts_t	*fam = NULL;
@@ -95,7 +95,9 @@ ca_store_state_take(struct ca_store *st, const char *state_hash,
 	if (st == NULL || !ca_store_hash_ok(state_hash))
 		goto out;
 	coll = ca_store_coll(st, CA_STORE_STATES);
-	query = BCON_NEW("_id", BCON_UTF8(state_hash));
+	query = binding == NULL ? BCON_NEW("_id", BCON_UTF8(state_hash)) :
+	    BCON_NEW("_id", BCON_UTF8(state_hash), "binding",
+	    BCON_UTF8(binding));
 	fam = mongoc_find_and_modify_opts_new();
 	mongoc_find_and_modify_opts_set_flags(fam,
 	    MONGOC_FIND_AND_MODIFY_REMOVE);

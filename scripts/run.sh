@@ -12,18 +12,20 @@ RUN=$ROOT/run
 mkdir -p "$RUN"
 pids=""
 
+# Stops what was started; exits with $1 (0 after Ctrl-C or SIGTERM).
 stop() {
 	trap - INT TERM EXIT
 	[ -n "$pids" ] && kill $pids 2>/dev/null
 	for p in $pids; do wait "$p" 2>/dev/null; done
-	echo "cgiauth: stopped"
-	exit 0
+	[ -n "$pids" ] && echo "cgiauth: stopped"
+	exit "${1:-0}"
 }
-trap stop INT TERM EXIT
+trap 'stop 0' INT TERM
+trap 'stop 1' EXIT
 
 # Waits for host:port to accept connections (20 s at most).
 await() {
-	/usr/bin/python3 - "$1" "$2" <<'PY' || { echo "cgiauth: $3 did not start on port $2" >&2; stop; }
+	/usr/bin/python3 - "$1" "$2" <<'PY' || { echo "cgiauth: $3 did not start on port $2" >&2; stop 1; }
 import socket, sys, time
 end = time.time() + 20
 while time.time() < end:
@@ -39,7 +41,7 @@ PY
 for p in "$PORT" "$MOCK_PORT" "$DEVDB_PORT"; do
 	if /usr/bin/python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $p), 0.3)" 2>/dev/null; then
 		echo "cgiauth: port $p is already in use (set PORT, MOCK_PORT or DEVDB_PORT)" >&2
-		exit 1
+		stop 1
 	fi
 done
 
@@ -81,4 +83,6 @@ cgiauth is running.
 Press Ctrl-C to stop.
 
 MSG
+# Until Ctrl-C or SIGTERM; the three ending by themselves is an error.
 wait
+stop 1

@@ -1332,6 +1332,37 @@ e2e_assert_fields(const char *label, const char *what, const cJSON *doc,
 	}
 }
 
+/*
+ * After a sign-in in b: GET /auth/me and assert that the user signed in
+ * has the e-mail want (a string, or null for a user with e-mail null).
+ */
+static void
+e2e_case_whoami(struct ca_e2e_browser *b, const cJSON *want,
+    const char *label, const char *provider, const char *login)
+{
+	struct ca_e2e_resp	 r;
+	cJSON			*me;
+	const cJSON		*email;
+	char			*ws, *es;
+
+	ca_e2e_get(b, "/auth/me", &r);
+	ck_assert_msg(r.status == 200, "%s: %s as %s: /auth/me status %ld, "
+	    "want 200", label, provider, login, r.status);
+	me = cJSON_ParseWithLength(r.body.data, r.body.len);
+	ck_assert_msg(me != NULL, "%s: %s as %s: /auth/me is not JSON",
+	    label, provider, login);
+	email = cJSON_GetObjectItemCaseSensitive(me, "email");
+	if (email == NULL || !cJSON_Compare(email, want, 1)) {
+		ws = cJSON_PrintUnformatted(want);
+		es = email != NULL ? cJSON_PrintUnformatted(email) : NULL;
+		ck_abort_msg("%s: %s as %s: signed in as the user with e-mail "
+		    "%s, want %s", label, provider, login, es != NULL ? es :
+		    "(none)", ws != NULL ? ws : "?");
+	}
+	cJSON_Delete(me);
+	ca_e2e_resp_free(&r);
+}
+
 /* One sign-in of a case, in a fresh browser. */
 static void
 e2e_case_signin(const struct ca_e2e_site *s, const cJSON *si,
@@ -1339,7 +1370,7 @@ e2e_case_signin(const struct ca_e2e_site *s, const cJSON *si,
 {
 	struct ca_e2e_browser	 b;
 	struct ca_e2e_resp	 r;
-	const cJSON		*status, *body, *it, *smax;
+	const cJSON		*status, *body, *it, *smax, *want;
 	const char		*provider, *login, *loc, *ck;
 	char			 value[CA_E2E_VALUE_MAX];
 
@@ -1349,6 +1380,11 @@ e2e_case_signin(const struct ca_e2e_site *s, const cJSON *si,
 	ck_assert_msg(provider != NULL && login != NULL &&
 	    cJSON_IsNumber(status), "%s: a sign-in needs provider, login and "
 	    "a status number", label);
+	want = cJSON_GetObjectItemCaseSensitive(si, "user");
+	ck_assert_msg(want == NULL || ((cJSON_IsString(want) ||
+	    cJSON_IsNull(want)) && (long)status->valuedouble == 303),
+	    "%s: a sign-in's user (an e-mail or null) needs status 303",
+	    label);
 	ca_e2e_browser_init(&b, s);
 	ca_e2e_signin(&b, provider, login, e2e_str(si, "next"), NULL, &r);
 	ck_assert_msg((long)status->valuedouble == r.status, "%s: %s as %s: "
@@ -1388,25 +1424,48 @@ e2e_case_signin(const struct ca_e2e_site *s, const cJSON *si,
 		    "%s: %s as %s: status %ld but a session cookie: %s",
 		    label, provider, login, r.status, ck);
 	ca_e2e_resp_free(&r);
+	if (want != NULL)
+		e2e_case_whoami(&b, want, label, provider, login);
 	ca_e2e_browser_free(&b);
 }
 
-/* The user in users whose email is exactly email, or NULL. */
+/*
+ * The user in users whose email is exactly email, or NULL; for email
+ * NULL the user whose email is null or absent.  Two candidates fail.
+ */
 static const cJSON *
 e2e_user_by_email(const cJSON *users, const char *email)
 {
-	const cJSON	*it, *found = NULL;
+	const cJSON	*it, *v, *found = NULL;
 	const char	*e;
 
 	cJSON_ArrayForEach(it, users) {
+		v = cJSON_GetObjectItemCaseSensitive(it, "email");
 		e = e2e_str(it, "email");
-		if (e != NULL && strcmp(e, email) == 0) {
+		if (email == NULL ? v == NULL || cJSON_IsNull(v) :
+		    e != NULL && strcmp(e, email) == 0) {
 			ck_assert_msg(found == NULL, "two users with e-mail %s",
-			    email);
+			    email != NULL ? email : "null");
 			found = it;
 		}
 	}
 	return found;
+}
+
+/*
+ * A fixture's e-mail naming a user (users[].email, oauth_accounts[].user,
+ * signins[].user): a string, or null for the user stored with email null.
+ * Fails unless key is one of those.
+ */
+static const char *
+e2e_email_key(const cJSON *o, const char *key, const char *label)
+{
+	const cJSON	*v;
+
+	v = cJSON_GetObjectItemCaseSensitive(o, key);
+	ck_assert_msg(cJSON_IsString(v) || cJSON_IsNull(v), "%s: %s must be "
+	    "an e-mail or null in the fixture", label, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* 1 when the user's oauth_accounts DBRef list names account aid. */
@@ -1442,13 +1501,13 @@ e2e_case_users(const struct ca_e2e_site *s, const cJSON *want,
 	    "%s: %d users, want %d: %s", label, cJSON_GetArraySize(users),
 	    cJSON_GetArraySize(want), all != NULL ? all : "?");
 	cJSON_ArrayForEach(w, want) {
-		email = e2e_str(w, "email");
-		ck_assert_msg(email != NULL, "%s: a user without email in the "
-		    "fixture", label);
+		email = e2e_email_key(w, "email", label);
 		u = e2e_user_by_email(users, email);
 		ck_assert_msg(u != NULL, "%s: no user with e-mail %s: %s",
-		    label, email, all != NULL ? all : "?");
-		e2e_assert_fields(label, email, u, w, keys);
+		    label, email != NULL ? email : "null",
+		    all != NULL ? all : "?");
+		e2e_assert_fields(label, email != NULL ? email :
+		    "the user with e-mail null", u, w, keys);
 	}
 	cJSON_free(all);
 	(void)s;
@@ -1472,10 +1531,10 @@ e2e_case_accounts(const cJSON *want, const cJSON *accounts,
 	cJSON_ArrayForEach(w, want) {
 		prov = e2e_str(w, "provider");
 		puid = e2e_str(w, "provider_user_id");
-		owner = e2e_str(w, "user");
-		ck_assert_msg(prov != NULL && puid != NULL && owner != NULL,
-		    "%s: an account needs provider, provider_user_id and "
-		    "user in the fixture", label);
+		ck_assert_msg(prov != NULL && puid != NULL, "%s: an account "
+		    "needs provider, provider_user_id and user in the "
+		    "fixture", label);
+		owner = e2e_email_key(w, "user", label);
 		a = NULL;
 		cJSON_ArrayForEach(it, accounts) {
 			if (!e2e_is(it, "provider", prov) ||
@@ -1493,7 +1552,7 @@ e2e_case_accounts(const cJSON *want, const cJSON *accounts,
 		e2e_assert_fields(label, what, a, w, keys);
 		u = e2e_user_by_email(users, owner);
 		ck_assert_msg(u != NULL, "%s: %s: no user %s", label, what,
-		    owner);
+		    owner != NULL ? owner : "with e-mail null");
 		aid = e2e_oid(a, "_id");
 		uid = e2e_oid(a, "user_id");
 		ck_assert_msg(aid != NULL, "%s: %s: _id is not an ObjectId",
@@ -1501,10 +1560,10 @@ e2e_case_accounts(const cJSON *want, const cJSON *accounts,
 		ck_assert_msg(uid != NULL && e2e_oid(u, "_id") != NULL &&
 		    strcmp(uid, e2e_oid(u, "_id")) == 0, "%s: %s: user_id %s, "
 		    "want the _id of %s", label, what, uid != NULL ? uid :
-		    "(none)", owner);
+		    "(none)", owner != NULL ? owner : "null");
 		ck_assert_msg(e2e_user_has_ref(u, aid), "%s: %s: user %s's "
 		    "oauth_accounts list lacks the DBRef to it", label, what,
-		    owner);
+		    owner != NULL ? owner : "null");
 	}
 	cJSON_free(all);
 }

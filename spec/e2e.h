@@ -232,13 +232,17 @@ void		ca_e2e_db_user_id(const struct ca_e2e_site *,
  *	"signins": [{"provider", "login", "next" (optional), "status" (the
  *	exact number), "location"
  *	(exact; required for a 3xx), "body" (strings the page contains),
- *	"seconds_max" (optional upper bound)}, ...]: each in a fresh
- *	browser; a 303 must set a session cookie, anything else must not;
+ *	"seconds_max" (optional upper bound), "user" (optional, with 303:
+ *	the e-mail of the user /auth/me then names)}, ...]: each in a
+ *	fresh browser; a 303 must set a session cookie, anything else must
+ *	not;
  *	"users": [{"email", and any of "name", "picture"}] exactly (by
  *	e-mail, compared byte for byte; null means stored as null);
  *	"oauth_accounts": [{"provider", "provider_user_id", any of "email",
  *	"name", "picture", and "user": the e-mail of the owning user, whose
  *	user_id and DBRef list must both name the account}] exactly;
+ *	an e-mail naming a user ("users" email, the two "user" keys) may be
+ *	null: the one user whose email is null (two such users fail);
  *	"sessions", "oauth_states": document counts afterwards.
  * The database parts are checked only when present, and need the
  * database.  label names the case in messages.

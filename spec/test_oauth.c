@@ -5,10 +5,13 @@
  * Table-driven from fixtures/oauth/: tune/NAME.json (the provider registry:
  * each file a tune.json, settings and .env, and the exact providers or
  * error text expected), authorize.json (exact authorization URLs),
- * profiles.json (userinfo and GitHub emails to profile fields) and
- * id_tokens.json (ID token validation at a fixed time; the tokens are
- * built here from header and claims).  The HTTP TCase runs the real mock
- * provider ($CGIAUTH_BUILD/mock-provider/mock-provider) on a free port
+ * profiles.json (userinfo and GitHub emails to profile fields; strings
+ * that are not UTF-8, which JSON text cannot carry, are a C table
+ * here), discovery.json (discovery documents to endpoints: https, or
+ * http to loopback hosts) and id_tokens.json (ID token validation at a
+ * fixed time; the tokens are built here from header and claims).  The
+ * HTTP TCase runs the real mock provider
+ * ($CGIAUTH_BUILD/mock-provider/mock-provider) on a free port
  * and drives discovery, both client authentications, userinfo, every
  * token and userinfo fault, GitHub's form-encoded token answer (carol)
  * and the CA_HTTP_BODY_MAX cap (/big) through libcurl.  Run from the
@@ -288,7 +291,7 @@ START_TEST(test_provider_list_files)
 {
 
 	/* The loop above must have had something to chew on. */
-	ck_assert_uint_ge(tune_files.gl_pathc, 39);
+	ck_assert_uint_ge(tune_files.gl_pathc, 49);
 }
 END_TEST
 
@@ -379,6 +382,48 @@ START_TEST(test_provider_url_check)
 	for (i = 0; bad[i] != NULL; i++)
 		ck_assert_msg(ca_provider_url_check(bad[i]) == CA_EINVAL,
 		    "accepted %s", bad[i]);
+}
+END_TEST
+
+/* https anywhere; plain http only to 127.0.0.0/8, localhost, [::1]. */
+START_TEST(test_provider_endpoint_check)
+{
+	static const char *const good[] = {
+		"https://a.example", "https://evil.example/token",
+		"https://127.0.0.1/", "http://127.0.0.1:9",
+		"http://127.0.0.1:8001/token", "http://127.255.255.254/x",
+		"http://127.0.0.1?x=1", "http://localhost",
+		"http://localhost:8001/t", "http://LocalHost/", "http://[::1]",
+		"http://[::1]:8001/userinfo", NULL
+	};
+	static const char *const insecure[] = {
+		"http://evil.example", "http://evil.example/token",
+		"http://10.0.0.1/", "http://128.0.0.1/", "http://126.0.0.1/",
+		"http://127.0.0.256/", "http://127.0.0.1.evil.example/",
+		"http://127.0.0/", "http://127.1/", "http://0177.0.0.1/",
+		"http://127.0.0.01/", "http://1270.0.0.1/",
+		"http://localhost.evil.example/", "http://evil-localhost/",
+		"http://[::2]/", "http://[::1].evil.example/",
+		"http://[::ffff:127.0.0.1]/", "http://127.0.0.1:x/",
+		"http://127.0.0.1:/", "http://127.0.0.1:123456/",
+		"http://localhost:80:80/", NULL
+	};
+	static const char *const invalid[] = {
+		"", "javascript:alert(1)", "http://", "http://u@127.0.0.1/",
+		"ftp://127.0.0.1/", NULL
+	};
+	size_t	 i;
+
+	for (i = 0; good[i] != NULL; i++)
+		ck_assert_msg(ca_provider_endpoint_check(good[i]) == CA_OK,
+		    "refused %s", good[i]);
+	for (i = 0; insecure[i] != NULL; i++)
+		ck_assert_msg(ca_provider_endpoint_check(insecure[i]) ==
+		    CA_EDENIED, "accepted %s", insecure[i]);
+	for (i = 0; invalid[i] != NULL; i++)
+		ck_assert_msg(ca_provider_endpoint_check(invalid[i]) ==
+		    CA_EINVAL, "accepted %s", invalid[i]);
+	ck_assert_int_eq(ca_provider_endpoint_check(NULL), CA_EINVAL);
 }
 END_TEST
 
@@ -513,6 +558,148 @@ START_TEST(test_oauth_profile_table)
 END_TEST
 
 /*
+ * Provider strings that are not UTF-8: JSON text with \u escapes always
+ * decodes to well-formed UTF-8, so these are raw bytes in the userinfo
+ * text given to cJSON, which passes them through.  Each is absent.
+ */
+static const struct utf8_case {
+	const char	*name;
+	const char	*identifier;
+	int		 github;
+	const char	*userinfo;
+	const char	*emails;	/* NULL: none */
+	const char	*id;		/* expected; NULL: absent */
+	const char	*email;
+	int		 verified;
+	const char	*uname;
+	const char	*picture;
+} utf8_cases[] = {
+	{ "name_ff_fe", "sub", 0,
+	    "{\"sub\": \"u1\", \"name\": \"\xff\xfe\", "
+	    "\"email\": \"a@b.example\", \"email_verified\": true}", NULL,
+	    "u1", "a@b.example", 1, NULL, NULL },
+	{ "name_overlong_slash", "sub", 0,
+	    "{\"sub\": \"u2\", \"name\": \"a\xc0\xaf" "b\"}", NULL,
+	    "u2", NULL, 0, NULL, NULL },
+	{ "name_surrogate", "sub", 0,
+	    "{\"sub\": \"u3\", \"name\": \"\xed\xa0\x80\"}", NULL,
+	    "u3", NULL, 0, NULL, NULL },
+	{ "name_truncated", "sub", 0,
+	    "{\"sub\": \"u4\", \"name\": \"Zo\xc3\"}", NULL,
+	    "u4", NULL, 0, NULL, NULL },
+	{ "name_utf8_kept", "sub", 0,
+	    "{\"sub\": \"u5\", \"name\": \"Zo\xc3\xab \xe2\x82\xac "
+	    "\xf0\x9f\x98\x80\"}", NULL,
+	    "u5", NULL, 0, "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80",
+	    NULL },
+	{ "identifier_ff", "sub", 0,
+	    "{\"sub\": \"id\xff\", \"name\": \"N\"}", NULL,
+	    NULL, NULL, 0, "N", NULL },
+	{ "identifier_overlong", "sub", 0,
+	    "{\"sub\": \"\xc0\xaf\", \"name\": \"N\"}", NULL,
+	    NULL, NULL, 0, "N", NULL },
+	{ "email_ff_fe", "sub", 0,
+	    "{\"sub\": \"u6\", \"email\": \"\xff\xfe@b.example\", "
+	    "\"email_verified\": true}", NULL,
+	    "u6", NULL, 0, NULL, NULL },
+	{ "email_overlong", "sub", 0,
+	    "{\"sub\": \"u7\", \"email\": \"a\xc0\xaf@b.example\", "
+	    "\"email_verified\": true}", NULL,
+	    "u7", NULL, 0, NULL, NULL },
+	{ "picture_ff", "sub", 0,
+	    "{\"sub\": \"u8\", \"picture\": "
+	    "\"https://p.example/\xff\xfe.png\"}", NULL,
+	    "u8", NULL, 0, NULL, NULL },
+	{ "github_login_ff", "id", 1,
+	    "{\"id\": 9, \"login\": \"\xff\xfe\", "
+	    "\"avatar_url\": \"https://a.example/\xc0\xaf\"}", "[]",
+	    "9", NULL, 0, NULL, NULL },
+	{ "github_primary_ff", "id", 1,
+	    "{\"id\": 10, \"login\": \"l\", "
+	    "\"email\": \"l@b.example\"}",
+	    "[{\"email\": \"l\xff@b.example\", \"primary\": true, "
+	    "\"verified\": true}]",
+	    "10", NULL, 0, "l", NULL },
+	{ "github_primary_overlong", "id", 1,
+	    "{\"id\": 11, \"login\": \"l\"}",
+	    "[{\"email\": \"\xc0\xaf@b.example\", \"primary\": true, "
+	    "\"verified\": true}]",
+	    "11", NULL, 0, "l", NULL },
+};
+
+START_TEST(test_oauth_profile_utf8)
+{
+	const struct utf8_case	*c = &utf8_cases[_i];
+	struct ca_provider	 p;
+	struct ca_profile	 got;
+	cJSON			*ui, *em = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.name = "mock";
+	p.identifier = (char *)c->identifier;
+	p.compliance = c->github ? CA_PROVIDER_COMPLIANCE_GITHUB :
+	    CA_PROVIDER_COMPLIANCE_NONE;
+	ui = cJSON_Parse(c->userinfo);
+	ck_assert_msg(ui != NULL, "%s: userinfo does not parse", c->name);
+	if (c->emails != NULL) {
+		em = cJSON_Parse(c->emails);
+		ck_assert_msg(em != NULL, "%s: emails do not parse", c->name);
+	}
+	ck_assert_int_eq(ca_oauth_profile_from_json(&p, ui, em, &got), CA_OK);
+	ca_fixture_str_eq(c->name, "provider", got.provider, "mock");
+	ca_fixture_str_eq(c->name, "provider_user_id", got.provider_user_id,
+	    c->id);
+	ca_fixture_str_eq(c->name, "email", got.email, c->email);
+	ck_assert_msg(got.email_verified == c->verified,
+	    "%s: email_verified %d", c->name, got.email_verified);
+	ca_fixture_str_eq(c->name, "name", got.name, c->uname);
+	ca_fixture_str_eq(c->name, "picture", got.picture, c->picture);
+	ca_profile_free(&got);
+	cJSON_Delete(ui);
+	cJSON_Delete(em);
+}
+END_TEST
+
+/*
+ * Discovery documents
+ */
+
+static cJSON	*discovery_cases;
+
+START_TEST(test_oauth_discovery_table)
+{
+	const cJSON		*c, *e;
+	struct ca_provider	 p;
+	char			 detail[CA_OAUTH_DETAIL_MAX];
+	const char		*where, *iss;
+	enum ca_err		 rc, want;
+
+	c = cJSON_GetArrayItem(discovery_cases, _i);
+	where = jstr(c, "name", "discovery.json");
+	memset(&p, 0, sizeof(p));
+	p.name = ca_strdup("p");
+	p.metadata_url = ca_strdup(jstr(c, "metadata_url", where));
+	iss = jstr_or_null(c, "issuer", where);
+	if (iss != NULL)
+		p.issuer = ca_strdup(iss);
+	ck_assert(p.name != NULL && p.metadata_url != NULL);
+	want = rc_parse(jstr(c, "rc", where));
+	memset(detail, 'x', sizeof(detail));
+	rc = ca_oauth_discovery_from_json(&p, member(c, "document", where),
+	    detail, sizeof(detail));
+	ck_assert_msg(rc == want, "%s: rc %s, want %s (%s)", where,
+	    rc_name(rc), rc_name(want), detail);
+	ca_fixture_str_eq(where, "detail", detail, jstr(c, "detail", where));
+	e = member(c, "expect", where);
+	check_field(where, e, "authorize_url", p.authorize_url);
+	check_field(where, e, "token_url", p.token_url);
+	check_field(where, e, "userinfo_url", p.userinfo_url);
+	check_field(where, e, "issuer", p.issuer);
+	ca_provider_clear(&p);
+}
+END_TEST
+
+/*
  * ID tokens
  */
 
@@ -582,7 +769,7 @@ idt_build(const cJSON *c, const char *where, struct ca_buf *b)
 
 START_TEST(test_oauth_id_token_table)
 {
-	const cJSON		*c, *iss;
+	const cJSON		*c, *iss, *tu;
 	struct ca_provider	 p;
 	struct ca_buf		 tok;
 	char			 sub[CA_OAUTH_SUB_MAX];
@@ -601,6 +788,9 @@ START_TEST(test_oauth_id_token_table)
 	iss = cJSON_GetObjectItemCaseSensitive(c, "issuer");
 	p.issuer = (char *)(iss != NULL ? jstr_or_null(c, "issuer", where) :
 	    jstr(idt_doc, "issuer", where));
+	tu = cJSON_GetObjectItemCaseSensitive(c, "token_url");
+	p.token_url = (char *)(tu != NULL ? jstr_or_null(c, "token_url",
+	    where) : jstr(idt_doc, "token_url", where));
 	now = (time_t)member(idt_doc, "now", where)->valuedouble;
 	ca_buf_init(&tok, CA_OAUTH_TOKEN_MAX);
 	idt_build(c, where, &tok);
@@ -1066,6 +1256,34 @@ START_TEST(test_oauth_userinfo_carol_emails)
 END_TEST
 
 /*
+ * alice through the github fix: her /user has an e-mail (and an
+ * email_verified GitHub never sends), her /user/emails is empty.  The
+ * emails list is fetched all the same and has no primary entry, so
+ * there is no e-mail, and nothing is vouched for.
+ */
+START_TEST(test_oauth_userinfo_github_public_email)
+{
+	struct ca_provider	*p;
+	struct ca_oauth_tokens	 tok;
+	struct ca_profile	 prof;
+	char			 detail[CA_OAUTH_DETAIL_MAX];
+
+	mock_up();
+	p = mock_provider(MOCK_GITHUB, "client_secret_post", mock_base);
+	ck_assert_int_eq(mock_sign_in(p, "alice", TIMEOUT, &tok, detail,
+	    sizeof(detail)), CA_OK);
+	ck_assert_int_eq(ca_oauth_userinfo(p, &tok, NULL, TIMEOUT, &prof,
+	    detail, sizeof(detail)), CA_OK);
+	ck_assert_str_eq(prof.name, "Alice Example");
+	ck_assert_ptr_null(prof.email);
+	ck_assert_int_eq(prof.email_verified, 0);
+	ca_profile_free(&prof);
+	ca_oauth_tokens_free(&tok);
+	ca_provider_free(p);
+}
+END_TEST
+
+/*
  * carol's token answer is a form (fixture "token_format": "form"); the
  * github compliance fix reads it.  The token must be exactly what the
  * mock issued: the mock only honours the very string at /user/emails.
@@ -1450,6 +1668,7 @@ oauth_suite(void)
 	tcase_add_test(tc, test_provider_find_unconfigured);
 	tcase_add_test(tc, test_provider_find_broken);
 	tcase_add_test(tc, test_provider_url_check);
+	tcase_add_test(tc, test_provider_endpoint_check);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("oauth_authorize_url");
@@ -1461,6 +1680,13 @@ oauth_suite(void)
 	tc = tcase_create("oauth_profile");
 	tcase_add_loop_test(tc, test_oauth_profile_table, 0,
 	    cJSON_GetArraySize(profile_cases));
+	tcase_add_loop_test(tc, test_oauth_profile_utf8, 0,
+	    (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("oauth_discovery_from_json");
+	tcase_add_loop_test(tc, test_oauth_discovery_table, 0,
+	    cJSON_GetArraySize(discovery_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("oauth_id_token_check");
@@ -1489,6 +1715,7 @@ oauth_suite(void)
 	tcase_add_test(tc, test_oauth_exchange_discovered);
 	tcase_add_test(tc, test_oauth_userinfo_dave);
 	tcase_add_test(tc, test_oauth_userinfo_carol_emails);
+	tcase_add_test(tc, test_oauth_userinfo_github_public_email);
 	tcase_add_test(tc, test_oauth_exchange_form_github);
 	tcase_add_test(tc, test_oauth_exchange_form_not_github);
 	tcase_add_test(tc, test_oauth_userinfo_erin_no_identifier);
@@ -1510,7 +1737,7 @@ int
 main(void)
 {
 	char	 pattern[PATH_MAX_LEN];
-	cJSON	*adoc, *pdoc;
+	cJSON	*adoc, *pdoc, *ddoc;
 	int	 status;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -1526,17 +1753,20 @@ main(void)
 	adoc = read_json("fixtures/oauth/authorize.json");
 	pdoc = read_json("fixtures/oauth/profiles.json");
 	idt_doc = read_json("fixtures/oauth/id_tokens.json");
-	if (adoc == NULL || pdoc == NULL || idt_doc == NULL)
+	ddoc = read_json("fixtures/oauth/discovery.json");
+	if (adoc == NULL || pdoc == NULL || idt_doc == NULL || ddoc == NULL)
 		return 1;
 	/* The loops index the "cases" arrays directly. */
 	authorize_cases = cJSON_GetObjectItemCaseSensitive(adoc, "cases");
 	profile_cases = cJSON_GetObjectItemCaseSensitive(pdoc, "cases");
+	discovery_cases = cJSON_GetObjectItemCaseSensitive(ddoc, "cases");
 
 	status = ca_fixture_run(oauth_suite());
 	globfree(&tune_files);
 	cJSON_Delete(adoc);
 	cJSON_Delete(pdoc);
 	cJSON_Delete(idt_doc);
+	cJSON_Delete(ddoc);
 	curl_global_cleanup();
 	return status;
 }

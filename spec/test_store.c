@@ -521,7 +521,11 @@ START_TEST(test_store_state_put_take_once)
 	    date_field(doc, "created"), 600 * 1000);
 	bson_destroy(doc);
 
-	ck_assert_int_eq(ca_store_state_take(st, hash, &out), CA_OK);
+	/* Another browser's binding neither matches nor spends it. */
+	ck_assert_int_eq(ca_store_state_take(st, hash, "other", &out),
+	    CA_ENOTFOUND);
+	ck_assert_ptr_null(out.provider);
+	ck_assert_int_eq(ca_store_state_take(st, hash, "b1nd", &out), CA_OK);
 	ck_assert_str_eq(out.provider, "mock");
 	ck_assert_str_eq(out.app_id, "650000000000000000000009");
 	ck_assert_str_eq(out.next, "/dashboard?tab=1");
@@ -535,7 +539,8 @@ START_TEST(test_store_state_put_take_once)
 	ck_assert_ptr_null(out.provider);
 
 	/* Used once: the second take finds nothing, and nothing is left. */
-	ck_assert_int_eq(ca_store_state_take(st, hash, &out), CA_ENOTFOUND);
+	ck_assert_int_eq(ca_store_state_take(st, hash, NULL, &out),
+	    CA_ENOTFOUND);
 	ck_assert_ptr_null(out.provider);
 	ck_assert_ptr_null(raw_get(uri, db, CA_STORE_STATES, hash));
 	ca_store_close(st);
@@ -559,7 +564,7 @@ START_TEST(test_store_state_nulls)
 	ck_assert_int_eq(ca_store_state_put(st, "abc", &in, 600), CA_EINVAL);
 	ck_assert_int_eq(ca_store_state_put(st, hash, &in, 600), CA_OK);
 	ck_assert_int_eq(ca_store_state_put(st, hash, &in, 600), CA_EEXIST);
-	ck_assert_int_eq(ca_store_state_take(st, hash, &out), CA_OK);
+	ck_assert_int_eq(ca_store_state_take(st, hash, NULL, &out), CA_OK);
 	ck_assert_str_eq(out.provider, "github");
 	ck_assert_ptr_null(out.app_id);
 	ck_assert_ptr_null(out.next);
@@ -568,7 +573,8 @@ START_TEST(test_store_state_nulls)
 	ck_assert_ptr_null(out.binding);
 	ca_store_state_free(&out);
 	ca_store_state_free(NULL);
-	ck_assert_int_eq(ca_store_state_take(st, "abc", &out), CA_EINVAL);
+	ck_assert_int_eq(ca_store_state_take(st, "abc", NULL, &out),
+	    CA_EINVAL);
 	ca_store_close(st);
 }
 END_TEST
@@ -591,10 +597,12 @@ START_TEST(test_store_state_expired)
 	raw_insert(uri, db, CA_STORE_STATES, doc);
 	bson_destroy(doc);
 	st = store_for(uri);
-	ck_assert_int_eq(ca_store_state_take(st, hash, &out), CA_EEXPIRED);
+	ck_assert_int_eq(ca_store_state_take(st, hash, NULL, &out),
+	    CA_EEXPIRED);
 	ck_assert_ptr_null(out.provider);
 	ck_assert_ptr_null(raw_get(uri, db, CA_STORE_STATES, hash));
-	ck_assert_int_eq(ca_store_state_take(st, hash, &out), CA_ENOTFOUND);
+	ck_assert_int_eq(ca_store_state_take(st, hash, NULL, &out),
+	    CA_ENOTFOUND);
 	ca_store_close(st);
 }
 END_TEST
@@ -628,7 +636,7 @@ START_TEST(test_store_state_take_race)
 		if (ca_store_ping(st) != CA_OK)
 			_exit(9);
 		(void)!read(go[0], &c, 1);	/* until the parent closes */
-		rc = ca_store_state_take(st, hash, &out);
+		rc = ca_store_state_take(st, hash, NULL, &out);
 		ca_store_state_free(&out);
 		_exit(rc == CA_OK ? 0 : rc == CA_ENOTFOUND ? 1 : 2);
 	}
