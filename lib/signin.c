@@ -35,6 +35,19 @@ ca_signin_cookie_name(const struct ca_route *rt,
 	    CA_SIGNIN_COOKIE_SUFFIX);
 }
 
+/*
+ * Where a sign-in without next lands: tune.json's "login_redirect" when
+ * it is a same-site path, else "/".
+ */
+static const char *
+ca_signin_landing(const struct ca_config *cfg)
+{
+	const cJSON	*v;
+
+	v = cJSON_GetObjectItemCaseSensitive(cfg->tune, "login_redirect");
+	return cJSON_IsString(v) ? ca_next_safe(v->valuestring) : "/";
+}
+
 /* SITE_URL/auth/provider/{name}: never built from the request's Host. */
 static enum ca_err
 ca_signin_redirect_uri(const struct ca_route *rt, const char *name,
@@ -135,7 +148,8 @@ ca_signin_start(struct ca_route *rt, const char *name, const char *next,
 	ca_crypto_sha256_hex(binding, bhash);
 	s.provider = p->name;
 	s.app_id = (char *)app_id;
-	s.next = (char *)ca_next_safe(next);
+	s.next = (char *)(next != NULL && *next != '\0' ? ca_next_safe(next) :
+	    ca_signin_landing(rt->cfg));
 	s.verifier = p->pkce ? verifier : NULL;
 	s.nonce = p->oidc ? nonce : NULL;
 	s.binding = bhash;

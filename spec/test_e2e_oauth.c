@@ -185,7 +185,7 @@ START_TEST(test_e2e_oauth_me)
 
 	ca_e2e_browser_init(&b, &site);
 	expect(&b, "/auth/me", 401, NULL);
-	signin_alice(&b, NULL, "/", cookie, sizeof(cookie));
+	signin_alice(&b, NULL, "/dashboard", cookie, sizeof(cookie));
 	ca_e2e_db_require(&site);
 	ca_e2e_db_user_id(&site, "alice@example.com", uid, sizeof(uid));
 	ca_e2e_get(&b, "/auth/me", &r);
@@ -227,7 +227,7 @@ START_TEST(test_e2e_oauth_check)
 	ck_assert_ptr_null(ca_e2e_resp_header(&r, "X-Auth-User-Id", v,
 	    sizeof(v)));
 	ca_e2e_resp_free(&r);
-	signin_alice(&b, NULL, "/", cookie, sizeof(cookie));
+	signin_alice(&b, NULL, "/dashboard", cookie, sizeof(cookie));
 	ca_e2e_db_require(&site);
 	ca_e2e_db_user_id(&site, "alice@example.com", uid, sizeof(uid));
 	ca_e2e_get(&b, "/auth/check", &r);
@@ -686,8 +686,8 @@ START_TEST(test_e2e_oauth_new_session_each_signin)
 	char			 c1[CA_E2E_VALUE_MAX], c2[CA_E2E_VALUE_MAX];
 
 	ca_e2e_browser_init(&b, &site);
-	signin_alice(&b, NULL, "/", c1, sizeof(c1));
-	signin_alice(&b, NULL, "/", c2, sizeof(c2));
+	signin_alice(&b, NULL, "/dashboard", c1, sizeof(c1));
+	signin_alice(&b, NULL, "/dashboard", c2, sizeof(c2));
 	ck_assert_msg(strcmp(c1, c2) != 0, "the second sign-in kept the "
 	    "session id");
 	/* The product ends the browser's old session on a new sign-in. */
