@@ -260,27 +260,36 @@ out:
 }
 
 /*
- * The $regex matching exactly email, ignoring case: ASCII punctuation
- * is escaped (a backslash before a non-alphanumeric is literal in both
- * PCRE and Python's re, which devdb uses), and the end is "(?![\s\S])"
- * rather than "$", which would also match before a final newline.  The
- * caller frees *out with ca_free().
+ * The $regex matching exactly email, ignoring the case of ASCII letters
+ * only: each letter becomes a class such as [aA], and no "i" option is
+ * used, because a regex engine's Unicode case folding would make
+ * "\u212Aate@x" (KELVIN SIGN) match kate@x, and so join a stranger's
+ * account to Kate's.  Other ASCII punctuation is escaped (a backslash
+ * before a non-alphanumeric is literal in both PCRE and Python's re,
+ * which devdb uses), and the end is "(?![\s\S])" rather than "$", which
+ * would also match before a final newline.  The caller frees *out with
+ * ca_free().
  */
 static enum ca_err
 ca_link_email_regex(const char *email, char **out)
 {
 	struct ca_buf	 b;
 	const char	*p;
+	unsigned char	 c;
 	enum ca_err	 rc;
 
 	*out = NULL;
-	ca_buf_init(&b, 2 * CA_LINK_EMAIL_MAX + 32);
+	ca_buf_init(&b, 4 * CA_LINK_EMAIL_MAX + 32);
 	rc = ca_buf_putc(&b, '^');
 	for (p = email; rc == CA_OK && *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x80 && !isalnum((unsigned char)*p))
-			rc = ca_buf_putc(&b, '\\');
-		if (rc == CA_OK)
-			rc = ca_buf_putc(&b, *p);
+		c = (unsigned char)*p;
+		if (c < 0x80 && isalpha(c))
+			rc = ca_buf_printf(&b, "[%c%c]", tolower(c),
+			    toupper(c));
+		else if (c < 0x80 && !isdigit(c))
+			rc = ca_buf_printf(&b, "\\%c", c);
+		else
+			rc = ca_buf_putc(&b, (char)c);
 	}
 	if (rc == CA_OK)
 		rc = ca_buf_puts(&b, "(?![\\s\\S])");
@@ -306,8 +315,7 @@ ca_link_by_email(struct ca_store *st, const struct ca_link_in *in,
 	rc = ca_link_email_regex(in->email, &re);
 	if (rc != CA_OK)
 		goto out;
-	filter = BCON_NEW("email", "{", "$regex", BCON_UTF8(re),
-	    "$options", BCON_UTF8("i"), "}");
+	filter = BCON_NEW("email", "{", "$regex", BCON_UTF8(re), "}");
 	opts = BCON_NEW("limit", BCON_INT64(1),
 	    "sort", "{", "_id", BCON_INT32(1), "}");
 	rc = ca_store_find_one(st, CA_STORE_USERS, filter, opts, user);
