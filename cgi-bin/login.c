@@ -43,7 +43,7 @@ login(struct ca_route *rt)
 	    NULL || cJSON_AddStringToObject(ctx, "next", next) == NULL)
 		goto out;
 	if (strcmp(next, "/") != 0) {
-		if (ca_url_encode(&q, next) != CA_OK ||
+		if (ca_url_encode_path(&q, next) != CA_OK ||
 		    cJSON_AddStringToObject(ctx, "next_query",
 		    ca_buf_str(&q)) == NULL)
 			goto out;

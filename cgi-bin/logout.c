@@ -3,8 +3,6 @@
  * CSRF-protected form; POST ends the session in the database, clears the
  * cookie and sends the visitor to "/".
  */
-#include <cJSON.h>
-
 #include "csrf.h"
 #include "log.h"
 #include "route.h"
@@ -19,19 +17,11 @@ logout(struct ca_route *rt)
 {
 	const struct ca_user	*u;
 	struct ca_store		*st = NULL;
-	cJSON			*ctx;
 	enum ca_err		 rc;
 
 	if (rt->req.method == CA_METHOD_GET ||
-	    rt->req.method == CA_METHOD_HEAD) {
-		ctx = cJSON_CreateObject();
-		if (ctx == NULL ||
-		    cJSON_AddStringToObject(ctx, "title", "Sign out") == NULL) {
-			cJSON_Delete(ctx);
-			return CA_ENOMEM;
-		}
-		return ca_route_page(rt, 200, "logout", ctx);
-	}
+	    rt->req.method == CA_METHOD_HEAD)
+		return ca_route_page_titled(rt, 200, "logout", "Sign out");
 	if (rt->req.method != CA_METHOD_POST)
 		return ca_route_method(rt, "GET, HEAD, POST");
 	if (ca_csrf_check(rt->cfg, &rt->req) != CA_OK)

@@ -50,7 +50,7 @@ shortcut(struct ca_route *rt)
 	if (rc == CA_OK && strcmp(next, "/") != 0) {
 		rc = ca_buf_puts(&loc, "?next=");
 		if (rc == CA_OK)
-			rc = ca_url_encode(&loc, next);
+			rc = ca_url_encode_path(&loc, next);
 	}
 	if (rc == CA_OK)
 		rc = ca_reply_redirect(&rt->reply, 302, ca_buf_str(&loc));

@@ -125,5 +125,10 @@ enum ca_err	ca_url_decode(const char *in, size_t n, int plus,
 /* Appends in, percent-encoded for a query value (RFC 3986 unreserved). */
 struct ca_buf;
 enum ca_err	ca_url_encode(struct ca_buf *, const char *in) CA_WUR;
+/*
+ * The same, but '/' is kept as it is (RFC 3986 3.4 allows it in a query):
+ * for a next path carried in a URL, so /dashboard reads as /dashboard.
+ */
+enum ca_err	ca_url_encode_path(struct ca_buf *, const char *in) CA_WUR;
 
 #endif

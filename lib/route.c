@@ -152,6 +152,38 @@ out:
 }
 
 enum ca_err
+ca_route_page_titled(struct ca_route *rt, int status, const char *tmpl,
+    const char *title)
+{
+	cJSON	*ctx;
+
+	ctx = cJSON_CreateObject();
+	if (ctx == NULL ||
+	    cJSON_AddStringToObject(ctx, "title", title) == NULL) {
+		cJSON_Delete(ctx);
+		return CA_ENOMEM;
+	}
+	return ca_route_page(rt, status, tmpl, ctx);
+}
+
+const struct ca_user *
+ca_route_require(struct ca_route *rt, const char *here, enum ca_err *rc)
+{
+	const struct ca_user	*u;
+	struct ca_buf		 loc;
+
+	u = ca_route_user(rt, rc);
+	if (u != NULL || *rc != CA_OK)
+		return u;
+	ca_buf_init(&loc, CA_REQUEST_QUERY_MAX);
+	*rc = ca_route_login_url(here, &loc);
+	if (*rc == CA_OK)
+		*rc = ca_reply_redirect(&rt->reply, 302, ca_buf_str(&loc));
+	ca_buf_free(&loc);
+	return NULL;
+}
+
+enum ca_err
 ca_route_fail(struct ca_route *rt, int status, const char *event,
     const char *title, const char *message)
 {
@@ -204,7 +236,7 @@ ca_route_login_url(const char *next, struct ca_buf *out)
 	rc = ca_buf_puts(out, "?next=");
 	if (rc != CA_OK)
 		return rc;
-	return ca_url_encode(out, next);
+	return ca_url_encode_path(out, next);
 }
 
 /* The last resort when even the error page cannot be drawn. */

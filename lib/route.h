@@ -61,6 +61,17 @@ const struct ca_user *ca_route_user(struct ca_route *, enum ca_err *rc);
  */
 enum ca_err	ca_route_page(struct ca_route *, int status,
 		    const char *tmpl, cJSON *ctx) CA_WUR;
+/* The same for a page whose context is only its title. */
+enum ca_err	ca_route_page_titled(struct ca_route *, int status,
+		    const char *tmpl, const char *title) CA_WUR;
+/*
+ * Route protection: the signed-in user, or NULL after filling the reply
+ * with a 302 to the login page whose next is here (a same-site path the
+ * route names, e.g. "/dashboard").  *rc is CA_OK either way unless the
+ * database failed or the reply could not be built.
+ */
+const struct ca_user *ca_route_require(struct ca_route *, const char *here,
+		    enum ca_err *rc);
 /*
  * An error page: status, a title, a message (plain text; escaped), and a
  * link back to the login page.  Logs event/outcome with the message.

@@ -101,8 +101,25 @@ unreserved(unsigned char ch)
 	    ch == '_' || ch == '~';
 }
 
+static enum ca_err ca_url_encode_keep(struct ca_buf *, const char *, int);
+
 enum ca_err
 ca_url_encode(struct ca_buf *b, const char *in)
+{
+
+	return ca_url_encode_keep(b, in, 0);
+}
+
+enum ca_err
+ca_url_encode_path(struct ca_buf *b, const char *in)
+{
+
+	return ca_url_encode_keep(b, in, '/');
+}
+
+/* Percent-encodes all but the unreserved characters and keep (or 0). */
+static enum ca_err
+ca_url_encode_keep(struct ca_buf *b, const char *in, int keep)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const unsigned char	*p;
@@ -115,7 +132,7 @@ ca_url_encode(struct ca_buf *b, const char *in)
 	/* On failure the buffer is put back as it was (buf.h). */
 	start = b->len;
 	for (p = (const unsigned char *)in; *p != '\0'; p++) {
-		if (unreserved(*p))
+		if (unreserved(*p) || (keep != 0 && *p == keep))
 			rc = ca_buf_putc(b, (char)*p);
 		else {
 			esc[0] = '%';

@@ -1604,3 +1604,49 @@ ca_e2e_run_case(const struct ca_e2e_site *s, const cJSON *c,
 		    "want %ld", label, ca_e2e_db_count(s,
 		    "cgiauth_oauth_states", "{}"), (long)n->valuedouble);
 }
+
+/* The suite's site and lighttpd's log size when its test began. */
+static struct ca_e2e_site	*e2e_suite_site;
+static long			 e2e_log_mark;
+
+void
+ca_e2e_suite_bind(struct ca_e2e_site *s)
+{
+
+	e2e_suite_site = s;
+}
+
+void
+ca_e2e_suite_start(void)
+{
+
+	ck_assert_ptr_nonnull(e2e_suite_site);
+	ck_assert_int_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+	if (ca_e2e_start(e2e_suite_site) != CA_OK)
+		ck_abort_msg("the site did not start (see stderr)");
+}
+
+void
+ca_e2e_suite_stop(void)
+{
+
+	if (getenv("CGIAUTH_TEST_DUMP") != NULL)
+		ca_e2e_dump_logs(e2e_suite_site);
+	ca_e2e_stop(e2e_suite_site);
+	curl_global_cleanup();
+}
+
+void
+ca_e2e_test_setup(void)
+{
+
+	ca_e2e_db_reset(e2e_suite_site);
+	e2e_log_mark = ca_e2e_log_mark(e2e_suite_site);
+}
+
+void
+ca_e2e_test_teardown(void)
+{
+
+	ca_e2e_log_check(e2e_suite_site, e2e_log_mark);
+}

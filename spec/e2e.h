@@ -253,4 +253,19 @@ void		ca_e2e_run_case(const struct ca_e2e_site *, const cJSON *,
 /* Reads a whole JSON file under the source root; ck_assert on failure. */
 cJSON		*ca_e2e_fixture(const char *relpath);
 
+/*
+ * Check fixtures shared by the end-to-end suites.  _bind names the
+ * suite's site; _suite_start (unchecked: once per suite) starts it,
+ * failing the suite if it does not come up, and _suite_stop stops it
+ * (printing the servers' logs first when CGIAUTH_TEST_DUMP is set).
+ * _test_setup (checked: in each test's process) empties the database and
+ * marks lighttpd's log; _test_teardown fails the test if a sanitizer
+ * report appeared in that log since.
+ */
+void		ca_e2e_suite_bind(struct ca_e2e_site *);
+void		ca_e2e_suite_start(void);
+void		ca_e2e_suite_stop(void);
+void		ca_e2e_test_setup(void);
+void		ca_e2e_test_teardown(void);
+
 #endif

@@ -34,43 +34,6 @@
 
 static struct ca_e2e_site	 site;
 
-static void
-site_start(void)
-{
-
-	ck_assert_int_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	if (ca_e2e_start(&site) != CA_OK)
-		ck_abort_msg("the site did not start (see stderr)");
-}
-
-static void
-site_stop(void)
-{
-
-	if (getenv("CGIAUTH_TEST_DUMP") != NULL)
-		ca_e2e_dump_logs(&site);
-	ca_e2e_stop(&site);
-	curl_global_cleanup();
-}
-
-/* lighttpd's log size before the test (see ca_e2e_log_check). */
-static long			 log_mark;
-
-static void
-test_setup(void)
-{
-
-	ca_e2e_db_reset(&site);
-	log_mark = ca_e2e_log_mark(&site);
-}
-
-static void
-test_teardown(void)
-{
-
-	ca_e2e_log_check(&site, log_mark);
-}
-
 /* Signs b in as alice through mock with next; asserts the 303. */
 static void
 signin_alice(struct ca_e2e_browser *b, const char *next, const char *want,
@@ -709,8 +672,11 @@ e2e_oauth_suite(void)
 
 	s = suite_create("e2e_oauth");
 	tc = tcase_create("site");
-	tcase_add_unchecked_fixture(tc, site_start, site_stop);
-	tcase_add_checked_fixture(tc, test_setup, test_teardown);
+	ca_e2e_suite_bind(&site);
+	tcase_add_unchecked_fixture(tc, ca_e2e_suite_start,
+	    ca_e2e_suite_stop);
+	tcase_add_checked_fixture(tc, ca_e2e_test_setup,
+	    ca_e2e_test_teardown);
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_test(tc, test_e2e_oauth_signin_cookie);
 	tcase_add_test(tc, test_e2e_oauth_dashboard);

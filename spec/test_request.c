@@ -586,10 +586,30 @@ START_TEST(test_request_url_encode_table)
 		{ "\xc3\xa9", "%C3%A9" },
 		{ "\x7f\x01", "%7F%01" },
 	};
+	/* The path form keeps '/', and only '/'. */
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} tp[] = {
+		{ "/dashboard", "/dashboard" },
+		{ "/a/b?x=1&y=/2", "/a/b%3Fx%3D1%26y%3D/2" },
+		{ "//evil", "//evil" },
+		{ "/\\x", "/%5Cx" },
+	};
 	struct ca_buf	 b;
 	char		*back;
 	size_t		 i;
 
+	for (i = 0; i < NITEMS(tp); i++) {
+		ca_buf_init(&b, 256);
+		ck_assert_int_eq(ca_url_encode_path(&b, tp[i].in), CA_OK);
+		ck_assert_str_eq(ca_buf_str(&b), tp[i].want);
+		ck_assert_int_eq(ca_url_decode(ca_buf_str(&b), b.len, 0,
+		    &back), CA_OK);
+		ck_assert_str_eq(back, tp[i].in);
+		ca_free(back);
+		ca_buf_free(&b);
+	}
 	for (i = 0; i < NITEMS(t); i++) {
 		ca_buf_init(&b, 256);
 		ck_assert_int_eq(ca_buf_puts(&b, "x="), CA_OK);
