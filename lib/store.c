@@ -355,13 +355,19 @@ enum ca_err
 ca_store_ensure_indexes(struct ca_store *st)
 {
 	mongoc_database_t	*db = NULL;
-	bson_t			*cmd = NULL;
+	bson_t			*cmd = NULL, *marker = NULL, *found = NULL;
 	bson_error_t		 error;
 	char			 step[128];
 	size_t			 i;
 	enum ca_err		 rc = CA_EINVAL;
 
 	if (st == NULL)
+		goto out;
+	/* One round trip when this version's indexes were made before. */
+	marker = BCON_NEW("_id", BCON_UTF8(CA_STORE_INDEX_MARKER),
+	    "version", BCON_INT32(CA_STORE_INDEX_VERSION));
+	rc = ca_store_find_one(st, CA_STORE_META, marker, NULL, &found);
+	if (rc != CA_OK || found != NULL)
 		goto out;
 	db = mongoc_client_get_database(st->client, st->dbname);
 	for (i = 0; i < CA_STORE_NINDEXES; i++) {
@@ -381,9 +387,14 @@ ca_store_ensure_indexes(struct ca_store *st)
 		bson_destroy(cmd);
 		cmd = NULL;
 	}
-	rc = CA_OK;
+	/* Racing requests may both get here: the second insert is a no-op. */
+	rc = ca_store_insert_one(st, CA_STORE_META, marker);
+	if (rc == CA_EEXIST)
+		rc = CA_OK;
 out:
 	bson_destroy(cmd);
+	bson_destroy(marker);
+	bson_destroy(found);
 	if (db != NULL)
 		mongoc_database_destroy(db);
 	return rc;

@@ -28,6 +28,11 @@
 #define CA_STORE_ACCOUNTS	"oauth_accounts"
 #define CA_STORE_SESSIONS	"cgiauth_sessions"
 #define CA_STORE_STATES		"cgiauth_oauth_states"
+/* cgiauth's own bookkeeping: which version of the indexes exists. */
+#define CA_STORE_META		"cgiauth_meta"
+#define CA_STORE_INDEX_MARKER	"indexes"
+/* Raise it when ca_store_indexes[] changes, so sites get the new ones. */
+#define CA_STORE_INDEX_VERSION	1
 /* The database when MONGODB_URI names none. */
 #define CA_STORE_DB_DEFAULT	"cgiauth"
 /* serverSelectionTimeoutMS and connectTimeoutMS unless the URI says. */
@@ -83,6 +88,9 @@ enum ca_err	ca_store_ping(struct ca_store *) CA_WUR;
  * unique: vibetuner data may hold duplicates); cgiauth_sessions {user_id};
  * and TTL indexes on the expires field of sessions and states, which a
  * real MongoDB honours (devdb does not; _get and _take check expiry).
+ * Once made, a marker document {_id: "indexes", version} in cgiauth_meta
+ * says so, and later calls cost one find; delete the marker to have them
+ * made again (after dropping an index by hand, say).
  */
 enum ca_err	ca_store_ensure_indexes(struct ca_store *) CA_WUR;
 

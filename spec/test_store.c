@@ -301,6 +301,63 @@ START_TEST(test_store_ensure_indexes_idempotent)
 }
 END_TEST
 
+/* Counts the indexes of collection coll in db. */
+static int
+count_indexes(mongoc_client_t *c, const char *db, const char *coll)
+{
+	mongoc_collection_t	*cl;
+	mongoc_cursor_t		*cur;
+	const bson_t		*d;
+	int			 n = 0;
+
+	cl = mongoc_client_get_collection(c, db, coll);
+	cur = mongoc_collection_find_indexes_with_opts(cl, NULL);
+	while (mongoc_cursor_next(cur, &d))
+		n++;
+	mongoc_cursor_destroy(cur);
+	mongoc_collection_destroy(cl);
+	return n;
+}
+
+/* The marker spares the createIndexes commands; without it they run. */
+START_TEST(test_store_ensure_indexes_marker)
+{
+	mongoc_client_t		*c;
+	mongoc_collection_t	*cl, *users;
+	struct ca_store		*st;
+	bson_error_t		 err;
+	bson_t			*q;
+	char			 uri[BUF_LEN], db[64];
+
+	test_uri(uri, sizeof(uri), "marker", db, sizeof(db));
+	st = store_for(uri);
+	ck_assert_int_eq(ca_store_ensure_indexes(st), CA_OK);
+	c = mongoc_client_new(uri);
+	cl = mongoc_client_get_collection(c, db, CA_STORE_META);
+	q = BCON_NEW("_id", BCON_UTF8(CA_STORE_INDEX_MARKER), "version",
+	    BCON_INT32(CA_STORE_INDEX_VERSION));
+	ck_assert_int_eq(mongoc_collection_count_documents(cl, q, NULL, NULL,
+	    NULL, &err), 1);
+	ck_assert_int_eq(count_indexes(c, db, CA_STORE_USERS), 2);
+	/* An index dropped by hand stays dropped while the marker says so. */
+	users = mongoc_client_get_collection(c, db, CA_STORE_USERS);
+	ck_assert(mongoc_collection_drop(users, &err));
+	mongoc_collection_destroy(users);
+	ck_assert_int_eq(ca_store_ensure_indexes(st), CA_OK);
+	ck_assert_int_eq(count_indexes(c, db, CA_STORE_USERS), 0);
+	/* Deleting the marker has them made again, and the marker too. */
+	ck_assert(mongoc_collection_delete_one(cl, q, NULL, NULL, &err));
+	ck_assert_int_eq(ca_store_ensure_indexes(st), CA_OK);
+	ck_assert_int_eq(count_indexes(c, db, CA_STORE_USERS), 2);
+	ck_assert_int_eq(mongoc_collection_count_documents(cl, q, NULL, NULL,
+	    NULL, &err), 1);
+	bson_destroy(q);
+	mongoc_collection_destroy(cl);
+	mongoc_client_destroy(c);
+	ca_store_close(st);
+}
+END_TEST
+
 /* The unique index turns a second account into CA_EEXIST. */
 START_TEST(test_store_duplicate_account_eexist)
 {
@@ -677,6 +734,7 @@ store_suite(void)
 	tcase_add_unchecked_fixture(tc, ca_fixture_devdb_setup,
 	    ca_fixture_devdb_teardown);
 	tcase_add_test(tc, test_store_ensure_indexes_idempotent);
+	tcase_add_test(tc, test_store_ensure_indexes_marker);
 	tcase_add_test(tc, test_store_duplicate_account_eexist);
 	suite_add_tcase(s, tc);
 
