@@ -9,8 +9,11 @@
  * application/json".  The HTTP status is data, not an error: callers
  * decide what a 400 or a 500 means.  It does not parse bodies.
  *
- * curl_global_init() is the caller's job (a route's main(), or a test),
- * done once before the first call; nothing here keeps state between calls.
+ * A CGI route leaves curl_global_init() to libcurl, which runs it on the
+ * first curl_easy_init(): it initialises OpenSSL, which only routes that
+ * call out should pay for.  A long-lived process (a FastCGI loop, a
+ * threaded test) calls it once itself.  Nothing here keeps state between
+ * calls.
  */
 #ifndef CA_HTTP_H
 #define CA_HTTP_H
