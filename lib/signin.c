@@ -147,7 +147,6 @@ ca_signin_start(struct ca_route *rt, const char *name, const char *next,
 	ca_crypto_sha256_hex(state, shash);
 	ca_crypto_sha256_hex(binding, bhash);
 	s.provider = p->name;
-	s.app_id = (char *)app_id;
 	s.next = (char *)(next != NULL && *next != '\0' ? ca_next_safe(next) :
 	    ca_signin_landing(rt->cfg));
 	s.verifier = p->pkce ? verifier : NULL;
