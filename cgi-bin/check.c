@@ -3,6 +3,7 @@
  * (nginx auth_request, Traefik forwardAuth): 200 with X-Auth-User-Id and
  * X-Auth-User-Email for a signed-in visitor, else 401.  No body.
  */
+#include "log.h"
 #include "route.h"
 
 static enum ca_err
@@ -22,9 +23,12 @@ check(struct ca_route *rt)
 	rt->reply.status = 200;
 	rt->reply.ctype = "text/plain; charset=utf-8";
 	rc = ca_reply_header(&rt->reply, "X-Auth-User-Id", u->id);
-	if (rc == CA_OK && u->email != NULL)
-		rc = ca_reply_header(&rt->reply, "X-Auth-User-Email",
-		    u->email);
+	/* An address that cannot be a header value is left out, not a 500. */
+	if (rc == CA_OK && u->email != NULL &&
+	    ca_reply_header(&rt->reply, "X-Auth-User-Email", u->email) !=
+	    CA_OK)
+		ca_log(rt->name, "check", "skip", "user %s: e-mail not "
+		    "usable as a header", u->id);
 	return rc;
 }
 

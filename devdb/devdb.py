@@ -7,8 +7,9 @@ OP_QUERY for the first handshake), and python3-mongomock gives the query,
 update and index semantics.  Every command document goes to one handler that
 maps it onto mongomock under one lock and answers in the real server's reply
 shapes (cursor.firstBatch with cursor id 0, writeErrors with code 11000,
-value and lastErrorObject for findAndModify).  Data lives in memory only and
-TTL indexes never expire anything.  It is not a MongoDB: it serves what
+value and lastErrorObject for findAndModify).  Data lives in memory only;
+mongomock drops documents past a TTL index when their collection is next
+read, not in the background.  It is not a MongoDB: it serves what
 cgiauth uses, and anything else gets {ok: 0, code: 59}.
 
     /usr/bin/python3 devdb/devdb.py --port N [--host 127.0.0.1]

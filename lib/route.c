@@ -4,6 +4,7 @@
  * write of the reply, then every resource freed in reverse.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -303,7 +304,7 @@ ca_route_main(const char *name, const struct ca_field *fields,
 	struct ca_config	*cfg = NULL;
 	struct ca_route		 rt;
 	char			 err[CA_ROUTE_ERR_MAX];
-	const char		*key;
+	const char		*key, *method;
 	size_t			 keylen;
 	enum ca_err		 rc;
 
@@ -339,8 +340,10 @@ write:
 	ca_store_user_free(&rt.user);
 	ca_store_close(rt.store);
 	ca_store_shutdown();
-	if (ca_reply_write(&rt.reply, stdout,
-	    rt.req.method == CA_METHOD_HEAD) != CA_OK)
+	/* Read again: a request that failed to parse was freed whole. */
+	method = getenv("REQUEST_METHOD");
+	if (ca_reply_write(&rt.reply, stdout, method != NULL &&
+	    strcmp(method, "HEAD") == 0) != CA_OK)
 		ca_log(name, "reply", "fail", "cannot write the response");
 	ca_request_free(&rt.req);
 	ca_reply_free(&rt.reply);

@@ -59,9 +59,9 @@ ca_signin_redirect_uri(const struct ca_route *rt, const char *name,
 }
 
 /*
- * Finds and (when it uses discovery) completes the provider.  Answers
- * the visitor itself for an unknown name or an unreachable provider:
- * *p stays NULL then and CA_OK is returned with the page in the reply.
+ * Finds the provider, without any network call.  Answers the visitor
+ * itself for an unknown name: *p stays NULL then and CA_OK is returned
+ * with the page in the reply.
  */
 static enum ca_err
 ca_signin_provider(struct ca_route *rt, const char *name,
@@ -79,16 +79,29 @@ ca_signin_provider(struct ca_route *rt, const char *name,
 		return ca_route_fail(rt, 404, "provider",
 		    "Unknown sign-in provider",
 		    "This site has no sign-in provider of that name.");
-	if (rc != CA_OK) {
+	if (rc != CA_OK)
 		ca_log(rt->name, "provider", "fail", "%s", err);
-		return rc;
-	}
-	rc = ca_oauth_discover(*p, rt->cfg->http_timeout, err, sizeof(err));
-	if (rc == CA_OK)
+	return rc;
+}
+
+/*
+ * Completes the provider's endpoints from its discovery document, when it
+ * uses one: the first network call of either half, made only once the
+ * request has passed every local check.  *ok 0 means a 502 page was made.
+ */
+static enum ca_err
+ca_signin_discover(struct ca_route *rt, struct ca_provider *p, int *ok)
+{
+	char		 err[CA_PROVIDER_ERR_MAX];
+	enum ca_err	 rc;
+
+	*ok = 0;
+	rc = ca_oauth_discover(p, rt->cfg->http_timeout, err, sizeof(err));
+	if (rc == CA_OK) {
+		*ok = 1;
 		return CA_OK;
-	ca_log(rt->name, "discovery", "fail", "provider=%s %s", name, err);
-	ca_provider_free(*p);
-	*p = NULL;
+	}
+	ca_log(rt->name, "discovery", "fail", "provider=%s %s", p->name, err);
 	if (rc != CA_EUPSTREAM && rc != CA_ETIMEOUT)
 		return rc;
 	return ca_route_fail(rt, 502, "discovery",
@@ -113,6 +126,7 @@ ca_signin_start(struct ca_route *rt, const char *name, const char *next,
 	char			 shash[CA_CRYPTO_SHA256_HEX];
 	char			 bhash[CA_CRYPTO_SHA256_HEX];
 	char			 cname[CA_SIGNIN_NAME_MAX];
+	int			 ok;
 	enum ca_err		 rc;
 
 	memset(&s, 0, sizeof(s));
@@ -133,6 +147,9 @@ ca_signin_start(struct ca_route *rt, const char *name, const char *next,
 		    "This sign-in link names an app this site does not have.");
 		goto out;
 	}
+	rc = ca_signin_discover(rt, p, &ok);
+	if (rc != CA_OK || !ok)
+		goto out;
 	rc = ca_crypto_token(state);
 	if (rc == CA_OK)
 		rc = ca_crypto_token(verifier);
@@ -153,6 +170,10 @@ ca_signin_start(struct ca_route *rt, const char *name, const char *next,
 	s.nonce = p->oidc ? nonce : NULL;
 	s.binding = bhash;
 	rc = ca_route_store(rt, &st);
+	if (rc != CA_OK)
+		goto out;
+	/* The states' TTL index must exist before states pile up. */
+	rc = ca_store_ensure_indexes(st);
 	if (rc != CA_OK)
 		goto out;
 	rc = ca_store_state_put(st, shash, &s, CA_SIGNIN_STATE_TTL);
@@ -263,7 +284,7 @@ ca_signin_take_state(struct ca_route *rt, const char *name,
 	rc = ca_store_state_take(st, shash, bhash, s);
 	if (rc == CA_ENOTFOUND)
 		return ca_signin_bad_state(rt, "This sign-in was already "
-		    "used, is unknown, or was started in another browser. "
+		    "used, has expired, or was started in another browser. "
 		    "Please start the sign-in again.");
 	if (rc == CA_EEXPIRED)
 		return ca_signin_bad_state(rt, "This sign-in took too long "
@@ -466,6 +487,17 @@ ca_signin_callback(struct ca_route *rt, const char *name)
 		    "valid code. Please start the sign-in again.");
 		goto out;
 	}
+	/* A state from before PKCE was switched on or off cannot finish. */
+	if ((p->pkce && s.verifier == NULL) || (!p->pkce &&
+	    s.verifier != NULL) || (p->oidc && s.nonce == NULL)) {
+		rc = ca_signin_bad_state(rt, "This sign-in was started before "
+		    "the site's settings changed. Please start the sign-in "
+		    "again.");
+		goto out;
+	}
+	rc = ca_signin_discover(rt, p, &ok);
+	if (rc != CA_OK || !ok)
+		goto out;
 	rc = ca_signin_redirect_uri(rt, p->name, &redir);
 	if (rc != CA_OK)
 		goto out;
@@ -476,13 +508,6 @@ ca_signin_callback(struct ca_route *rt, const char *name)
 		goto out;
 	}
 	if (p->oidc) {
-		/* A state from before the provider spoke OIDC has no nonce. */
-		if (s.nonce == NULL) {
-			rc = ca_signin_bad_state(rt, "This sign-in was started "
-			    "before the site's settings changed. Please start "
-			    "the sign-in again.");
-			goto out;
-		}
 		if (tok.id_token == NULL) {
 			rc = ca_signin_upstream(rt, "id_token", p->name,
 			    CA_EUPSTREAM, "no id_token for an openid scope");

@@ -87,7 +87,8 @@ enum ca_err	ca_store_ping(struct ca_store *) CA_WUR;
  * unique {provider, provider_user_id} and {user_id}; users {email} (not
  * unique: vibetuner data may hold duplicates); cgiauth_sessions {user_id};
  * and TTL indexes on the expires field of sessions and states, which a
- * real MongoDB honours (devdb does not; _get and _take check expiry).
+ * real MongoDB honours within a minute (devdb when the collection is next
+ * read); _get and _take check expiry themselves all the same.
  * Once made, a marker document {_id: "indexes", version} in cgiauth_meta
  * says so, and later calls cost one find; delete the marker to have them
  * made again (after dropping an index by hand, say).

@@ -1215,6 +1215,36 @@ ca_e2e_db_find(const struct ca_e2e_site *s, const char *collname,
 }
 
 long
+ca_e2e_db_update(const struct ca_e2e_site *s, const char *collname,
+    const char *filter, const char *update)
+{
+	mongoc_client_t		*c;
+	mongoc_collection_t	*coll;
+	bson_t			*f, *u, reply;
+	bson_error_t		 error;
+	bson_iter_t		 it;
+	const char		*db;
+	long			 n = 0;
+
+	c = e2e_db_open(s, &db);
+	f = bson_new_from_json((const uint8_t *)filter, -1, &error);
+	ck_assert_msg(f != NULL, "filter %s: %s", filter, error.message);
+	u = bson_new_from_json((const uint8_t *)update, -1, &error);
+	ck_assert_msg(u != NULL, "update %s: %s", update, error.message);
+	coll = mongoc_client_get_collection(c, db, collname);
+	ck_assert_msg(mongoc_collection_update_many(coll, f, u, NULL, &reply,
+	    &error), "update %s %s: %s", collname, filter, error.message);
+	if (bson_iter_init_find(&it, &reply, "modifiedCount"))
+		n = (long)bson_iter_as_int64(&it);
+	bson_destroy(&reply);
+	mongoc_collection_destroy(coll);
+	bson_destroy(u);
+	bson_destroy(f);
+	mongoc_client_destroy(c);
+	return n;
+}
+
+long
 ca_e2e_db_count(const struct ca_e2e_site *s, const char *coll,
     const char *filter)
 {

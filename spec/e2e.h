@@ -223,6 +223,9 @@ long		ca_e2e_db_count(const struct ca_e2e_site *, const char *coll,
 		    const char *filter);
 cJSON		*ca_e2e_db_find(const struct ca_e2e_site *, const char *coll,
 		    const char *filter);
+/* Applies update (JSON) to every match of filter; the number changed. */
+long		ca_e2e_db_update(const struct ca_e2e_site *, const char *coll,
+		    const char *filter, const char *update);
 /* The hex _id of the only user with that e-mail (ck_assert otherwise). */
 void		ca_e2e_db_user_id(const struct ca_e2e_site *,
 		    const char *email, char *out, size_t size);

@@ -562,6 +562,84 @@ START_TEST(test_e2e_oauth_state_other_browser)
 }
 END_TEST
 
+/*
+ * A provider that is down: discovery fails at the start with a 502 page;
+ * with fixed endpoints the start works and the exchange gives the 502.
+ * The provider's own error= answer never needs the provider: a 400.
+ */
+START_TEST(test_e2e_oauth_provider_down)
+{
+	struct ca_e2e_browser	 b;
+	struct ca_e2e_resp	 r;
+	char			 url[URL_BUF], state[CA_E2E_VALUE_MAX];
+
+	ca_e2e_browser_init(&b, &site);
+	ca_e2e_get(&b, "/auth/login/provider/downoidc", &r);
+	ck_assert_msg(r.status == 502, "status %ld: %s", r.status,
+	    ca_e2e_summary(&r));
+	ck_assert(ca_e2e_resp_has(&r, "The sign-in provider did not answer"));
+	ca_e2e_resp_free(&r);
+	/* error= is answered before any call to the provider. */
+	ca_e2e_get(&b, "/auth/provider/downoidc?error=access_denied&state=x",
+	    &r);
+	ck_assert_msg(r.status == 400, "status %ld: %s", r.status,
+	    ca_e2e_summary(&r));
+	ck_assert(ca_e2e_resp_has(&r, "Sign-in was cancelled"));
+	ca_e2e_resp_free(&r);
+
+	ca_e2e_get(&b, "/auth/login/provider/down", &r);
+	ck_assert_int_eq(r.status, 302);
+	ck_assert_ptr_nonnull(r.location);
+	ck_assert(strncmp(r.location, "http://127.0.0.1:9/authorize?", 29) ==
+	    0);
+	ck_assert_int_eq(ca_e2e_query_param(r.location, "state", state,
+	    sizeof(state)), CA_OK);
+	ca_e2e_resp_free(&r);
+	(void)snprintf(url, sizeof(url), "/auth/provider/down?code=abc&state=%s",
+	    state);
+	expect_refused(&b, url, 502);
+	expect_docs(0, 0);
+	ca_e2e_browser_free(&b);
+}
+END_TEST
+
+/* A state past its ten minutes is refused, and spent. */
+START_TEST(test_e2e_oauth_state_expired)
+{
+	struct ca_e2e_browser	 b;
+	struct ca_e2e_flow	 f;
+	struct ca_e2e_resp	 r;
+
+	ca_e2e_browser_init(&b, &site);
+	ca_e2e_authorize(&b, "mock", "alice", NULL, &f);
+	ca_e2e_db_require(&site);
+	ck_assert_int_eq(ca_e2e_db_update(&site, "cgiauth_oauth_states", "{}",
+	    "{\"$set\": {\"expires\": {\"$date\": "
+	    "\"2020-01-01T00:00:00Z\"}}}"), 1);
+	ca_e2e_get(&b, f.callback, &r);
+	ck_assert_msg(r.status == 400, "status %ld: %s", r.status,
+	    ca_e2e_summary(&r));
+	/*
+	 * devdb drops the document as the TTL index says when the callback
+	 * reads it: "not found".  A real MongoDB (conformance mode) may still
+	 * hold it, and then the site sees it expired.
+	 */
+	if (site.local)
+		ck_assert_msg(ca_e2e_resp_has(&r, "This sign-in was already "
+		    "used, has expired, or was started in another browser."),
+		    "%s", ca_e2e_summary(&r));
+	else
+		ck_assert_msg(ca_e2e_resp_has(&r, "has expired") ||
+		    ca_e2e_resp_has(&r, "This sign-in took too long and "
+		    "expired."), "%s", ca_e2e_summary(&r));
+	ca_e2e_resp_free(&r);
+	expect_docs(0, 0);
+	ck_assert_int_eq(ca_e2e_db_count(&site, "cgiauth_oauth_states", "{}"),
+	    0);
+	ca_e2e_browser_free(&b);
+}
+END_TEST
+
 START_TEST(test_e2e_oauth_code_replayed)
 {
 	struct ca_e2e_browser	 b;
@@ -702,6 +780,8 @@ e2e_oauth_suite(void)
 	tcase_add_test(tc, test_e2e_oauth_state_replayed);
 	tcase_add_test(tc, test_e2e_oauth_state_other_provider);
 	tcase_add_test(tc, test_e2e_oauth_code_replayed);
+	tcase_add_test(tc, test_e2e_oauth_provider_down);
+	tcase_add_test(tc, test_e2e_oauth_state_expired);
 	tcase_add_test(tc, test_e2e_oauth_start_refused);
 	tcase_add_test(tc, test_e2e_oauth_state_other_browser);
 	tcase_add_test(tc, test_e2e_oauth_next);
