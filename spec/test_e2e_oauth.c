@@ -595,8 +595,8 @@ START_TEST(test_e2e_oauth_provider_down)
 	ck_assert_int_eq(ca_e2e_query_param(r.location, "state", state,
 	    sizeof(state)), CA_OK);
 	ca_e2e_resp_free(&r);
-	(void)snprintf(url, sizeof(url), "/auth/provider/down?code=abc&state=%s",
-	    state);
+	(void)snprintf(url, sizeof(url),
+	    "/auth/provider/down?code=abc&state=%s", state);
 	expect_refused(&b, url, 502);
 	expect_docs(0, 0);
 	ca_e2e_browser_free(&b);
