@@ -4,7 +4,7 @@
 set -u
 PKGS="build-essential pkg-config libmongoc-dev libbson-dev libcjson-dev
 libcurl4-openssl-dev libssl-dev check lighttpd python3 python3-mockupdb
-python3-mongomock curl"
+python3-mongomock"
 missing=""
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

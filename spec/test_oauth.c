@@ -1,6 +1,6 @@
 /*
- * test_oauth.c: the Check suite for lib/provider.c, lib/oauth.c and
- * lib/http.c.
+ * test_oauth.c: the Check suite for lib/provider.c, lib/oauth.c,
+ * lib/oauth_idtoken.c and lib/http.c.
  *
  * Table-driven from fixtures/oauth/: tune/NAME.json (the provider registry:
  * each file a tune.json, settings and .env, and the exact providers or
