@@ -232,32 +232,44 @@ ca_signin_upstream(struct ca_route *rt, const char *step, const char *name,
 }
 
 /*
- * Hashes the request's state and binding cookie.  CA_OK with *ok 0 means
- * a page was made: no state, or no binding cookie (the sign-in was not
- * started in this browser), and nothing was spent.
+ * The hashes of the request's state and binding cookie: 1, or 0 when
+ * either is missing (then the sign-in cannot be this browser's).
+ */
+static int
+ca_signin_keys(struct ca_route *rt, char shash[CA_CRYPTO_SHA256_HEX],
+    char bhash[CA_CRYPTO_SHA256_HEX])
+{
+	const char	*state, *bind;
+	char		 cname[CA_SIGNIN_NAME_MAX];
+
+	ca_signin_cookie_name(rt, cname);
+	state = ca_request_get(&rt->req, "state");
+	bind = ca_request_cookie(&rt->req, cname);
+	if (state == NULL || bind == NULL || *bind == '\0')
+		return 0;
+	ca_crypto_sha256_hex(state, shash);
+	ca_crypto_sha256_hex(bind, bhash);
+	return 1;
+}
+
+/*
+ * ca_signin_keys(), answering the visitor when a key is missing: CA_OK
+ * with *ok 0 means a page was made and nothing was spent.
  */
 static enum ca_err
 ca_signin_hashes(struct ca_route *rt, char shash[CA_CRYPTO_SHA256_HEX],
     char bhash[CA_CRYPTO_SHA256_HEX], int *ok)
 {
-	const char	*state, *bind;
-	char		 cname[CA_SIGNIN_NAME_MAX];
 
-	*ok = 0;
-	state = ca_request_get(&rt->req, "state");
-	if (state == NULL)
+	*ok = ca_signin_keys(rt, shash, bhash);
+	if (*ok)
+		return CA_OK;
+	if (ca_request_get(&rt->req, "state") == NULL)
 		return ca_signin_bad_state(rt, "The provider's answer had no "
 		    "valid state. Please start the sign-in again.");
-	ca_signin_cookie_name(rt, cname);
-	bind = ca_request_cookie(&rt->req, cname);
-	if (bind == NULL || *bind == '\0')
-		return ca_signin_bad_state(rt, "This sign-in was started in "
-		    "another browser or its cookie was lost. Please start "
-		    "the sign-in again here.");
-	ca_crypto_sha256_hex(state, shash);
-	ca_crypto_sha256_hex(bind, bhash);
-	*ok = 1;
-	return CA_OK;
+	return ca_signin_bad_state(rt, "This sign-in was started in "
+	    "another browser or its cookie was lost. Please start the "
+	    "sign-in again here.");
 }
 
 /*
@@ -307,19 +319,13 @@ ca_signin_provider_error(struct ca_route *rt, const char *name,
 	struct ca_oauth_state	 s;
 	char			 shash[CA_CRYPTO_SHA256_HEX];
 	char			 bhash[CA_CRYPTO_SHA256_HEX];
-	char			 cname[CA_SIGNIN_NAME_MAX];
 	enum ca_err		 rc;
 
-	ca_signin_cookie_name(rt, cname);
 	/* Spend this browser's state so the answer cannot be replayed. */
-	if (ca_request_get(&rt->req, "state") != NULL &&
-	    ca_request_cookie(&rt->req, cname) != NULL) {
+	if (ca_signin_keys(rt, shash, bhash)) {
 		rc = ca_route_store(rt, &st);
 		if (rc != CA_OK)
 			return rc;
-		ca_crypto_sha256_hex(ca_request_get(&rt->req, "state"), shash);
-		ca_crypto_sha256_hex(ca_request_cookie(&rt->req, cname),
-		    bhash);
 		memset(&s, 0, sizeof(s));
 		rc = ca_store_state_take(st, shash, bhash, &s);
 		ca_store_state_free(&s);

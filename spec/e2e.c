@@ -1680,3 +1680,18 @@ ca_e2e_test_teardown(void)
 
 	ca_e2e_log_check(e2e_suite_site, e2e_log_mark);
 }
+
+TCase *
+ca_e2e_suite_tcase(struct ca_e2e_site *s, int timeout)
+{
+	TCase	*tc;
+
+	ca_e2e_suite_bind(s);
+	tc = tcase_create("site");
+	tcase_add_unchecked_fixture(tc, ca_e2e_suite_start,
+	    ca_e2e_suite_stop);
+	tcase_add_checked_fixture(tc, ca_e2e_test_setup,
+	    ca_e2e_test_teardown);
+	tcase_set_timeout(tc, timeout);
+	return tc;
+}

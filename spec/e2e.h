@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include <check.h>
 #include <cJSON.h>
 #include <curl/curl.h>
 
@@ -270,5 +271,7 @@ void		ca_e2e_suite_start(void);
 void		ca_e2e_suite_stop(void);
 void		ca_e2e_test_setup(void);
 void		ca_e2e_test_teardown(void);
+/* A TCase "site" for s with those fixtures and a timeout in seconds. */
+TCase		*ca_e2e_suite_tcase(struct ca_e2e_site *, int timeout);
 
 #endif

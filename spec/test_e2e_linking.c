@@ -101,13 +101,7 @@ e2e_linking_suite(void)
 	TCase	*tc;
 
 	s = suite_create("e2e_linking");
-	tc = tcase_create("site");
-	ca_e2e_suite_bind(&site);
-	tcase_add_unchecked_fixture(tc, ca_e2e_suite_start,
-	    ca_e2e_suite_stop);
-	tcase_add_checked_fixture(tc, ca_e2e_test_setup,
-	    ca_e2e_test_teardown);
-	tcase_set_timeout(tc, TEST_TIMEOUT);
+	tc = ca_e2e_suite_tcase(&site, TEST_TIMEOUT);
 	tcase_add_test(tc, test_e2e_linking_cases_present);
 	tcase_add_loop_test(tc, test_e2e_linking_case, 0, ncases);
 	suite_add_tcase(s, tc);
